@@ -1,0 +1,1 @@
+"""Rule documentation pages; a package so `asynclint rule CODE` finds them in any install."""

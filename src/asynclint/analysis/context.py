@@ -1,0 +1,166 @@
+"""What a check can ask about the node it is looking at.
+
+The walker keeps this object up to date as it moves through the tree; checks read it and never
+keep flags of their own about where they are (a nested sync `def` inside an `async def` is the
+classic way such flags go wrong).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from asynclint._lazy import libcst as cst
+
+from asynclint.analysis.scope import BUILTIN_NAMES, ClassFacts, Scope
+from asynclint.tables import Tables
+
+
+@dataclass(slots=True)
+class FunctionFrame:
+    """The function (or class body, or lambda) whose code is running at this point."""
+
+    node: cst.FunctionDef | cst.Lambda | cst.ClassDef | None
+    is_async: bool
+    self_name: str | None = None  # the first parameter of a method: `self`, `cls`
+    class_facts: ClassFacts | None = None  # the class a method belongs to
+
+
+@dataclass(slots=True)
+class LoopFrame:
+    """A loop, or a comprehension, that re-runs the code inside it once per item."""
+
+    node: cst.CSTNode
+    target_names: frozenset[str] = field(default_factory=frozenset)
+
+
+_UNION_WRAPPERS = frozenset({"typing.Optional", "typing.Union", "typing_extensions.Optional"})
+
+
+class Context:
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+        self._known_modules = tables.known_modules()
+        self._aliases = tables.aliases
+        self._returns = tables.returns
+        self.scope = Scope("module", None)
+        self.function = FunctionFrame(None, is_async=False)
+        self.loops: list[LoopFrame] = []
+        self.parents: list[cst.CSTNode] = []
+        self._callee_memo: tuple[cst.Call | None, str | None] = (None, None)
+
+    # --- where we are -------------------------------------------------------------------
+
+    @property
+    def in_async(self) -> bool:
+        """True inside an `async def` body, but not in a def, lambda or class nested in it."""
+        return self.function.is_async
+
+    @property
+    def parent(self) -> cst.CSTNode | None:
+        """The parent of the node being visited."""
+        return self.parents[-2] if len(self.parents) >= 2 else None
+
+    def is_awaited(self, node: cst.CSTNode) -> bool:
+        """True when `node` (the node being visited) is the operand of `await`."""
+        parent = self.parent
+        return isinstance(parent, cst.Await) and parent.expression is node
+
+    def statement(self) -> cst.CSTNode | None:
+        """The innermost statement holding the node being visited."""
+        for node in reversed(self.parents):
+            if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                return node
+        return None
+
+    # --- what names stand for ----------------------------------------------------------
+
+    def canonical(self, name: str) -> str:
+        return self._aliases.get(name, name)
+
+    def qualified_name(self, expr: cst.BaseExpression) -> str | None:
+        """The importable thing a Name or dotted Attribute stands for, e.g. "time.sleep"."""
+        if isinstance(expr, cst.Name):
+            binding = self.scope.lookup(expr.value)
+            if binding is not None:
+                return binding.qualname
+            if expr.value in BUILTIN_NAMES:
+                return "builtins." + expr.value
+            if expr.value in self._known_modules:
+                # Never bound in the file but a module the tables know: a snippet, or a name
+                # that came in through `from x import *`.
+                return expr.value
+            return None
+        if isinstance(expr, cst.Attribute):
+            base = self.qualified_name(expr.value)
+            if base is None:
+                return None
+            return self.canonical(f"{base}.{expr.attr.value}")
+        return None
+
+    def receiver_origin(self, call: cst.Call) -> cst.BaseExpression | None:
+        """Where the object a method is called on came from: `f.read()` after `f = open(p)`
+        gives the `open(p)` call. Only for receivers that are plain names."""
+        func = call.func
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            binding = self.scope.lookup(func.value.value)
+            return binding.origin if binding is not None else None
+        return None
+
+    def value_type(self, expr: cst.BaseExpression) -> str | None:
+        """The qualified type of the value `expr` evaluates to, when a local fact tells it."""
+        if isinstance(expr, cst.Name):
+            binding = self.scope.lookup(expr.value)
+            return binding.type if binding is not None else None
+        if isinstance(expr, cst.Attribute):
+            facts = self.function.class_facts
+            if (
+                facts is not None
+                and isinstance(expr.value, cst.Name)
+                and expr.value.value == self.function.self_name
+            ):
+                return facts.attr_types.get(expr.attr.value)
+            return None
+        if isinstance(expr, cst.Call):
+            callee = self.callee(expr)
+            return self._returns.get(callee) if callee is not None else None
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
+            # `path / "name"` keeps the path's type (pathlib's operator).
+            return self.value_type(expr.left)
+        return None
+
+    def callee(self, call: cst.Call) -> str | None:
+        """The qualified name of what a call calls: a function, a class, or a method named by
+        its receiver's type (`s.get(...)` with `s = requests.Session()` is
+        "requests.Session.get"). None when no local fact tells."""
+        if self._callee_memo[0] is call:
+            return self._callee_memo[1]
+        func = call.func
+        name = self.qualified_name(func)
+        if name is None and isinstance(func, cst.Attribute):
+            receiver = self.value_type(func.value)
+            if receiver is not None:
+                name = self.canonical(f"{receiver}.{func.attr.value}")
+        self._callee_memo = (call, name)
+        return name
+
+    def annotation_type(self, annotation: cst.BaseExpression) -> str | None:
+        """The type an annotation names; `Optional[T]`, `Union[T, None]` and `T | None` give T."""
+        if isinstance(annotation, cst.BinaryOperation) and isinstance(
+            annotation.operator, cst.BitOr
+        ):
+            sides = [annotation.left, annotation.right]
+            real = [s for s in sides if not (isinstance(s, cst.Name) and s.value == "None")]
+            return self.annotation_type(real[0]) if len(real) == 1 else None
+        if isinstance(annotation, cst.Subscript):
+            wrapper = self.qualified_name(annotation.value)
+            if wrapper not in _UNION_WRAPPERS:
+                return None
+            members = [
+                el.slice.value
+                for el in annotation.slice
+                if isinstance(el.slice, cst.Index)
+                and not (isinstance(el.slice.value, cst.Name) and el.slice.value.value == "None")
+            ]
+            return self.annotation_type(members[0]) if len(members) == 1 else None
+        name = self.qualified_name(annotation)
+        return self.canonical(name) if name is not None else None

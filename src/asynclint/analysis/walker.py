@@ -1,0 +1,357 @@
+"""One traversal per file that keeps the shared facts current and calls every enabled check.
+
+Why not libcst's visitor: `CSTNode.visit` rebuilds each node as it goes and costs nearly as much
+as the parse. This walker reads only the fields that can hold code (whitespace, punctuation
+and comments are skipped), which makes a full traversal cost a few percent of the parse.
+
+Order of traversal, ruff-style: a function's decorators, defaults and annotations are visited
+where the `def` stands, but its body is visited after the enclosing body is complete. So a body
+sees every module-level binding however late it appears, and `__init__` (which runs first)
+is visited before the other methods of its class, so `self.x = threading.Lock()` is known to
+all of them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import deque
+from typing import Callable, Iterator
+
+from asynclint._lazy import libcst as cst
+
+from asynclint.analysis.context import Context, FunctionFrame, LoopFrame
+from asynclint.analysis.scope import (
+    Binding,
+    ClassFacts,
+    Scope,
+    bind_import,
+    bind_import_from,
+    target_names,
+)
+
+# Fields that never hold code: punctuation, whitespace, comments, and names that are not
+# references (`x.attr`, `f(keyword=...)`).
+_SKIPPED_FIELDS = frozenset(
+    {
+        "lpar", "rpar", "comma", "semicolon", "leading_lines", "lines_after_decorators",
+        "header", "footer", "dot", "equal", "colon", "operator", "star", "lbrace", "rbrace",
+        "lbracket", "rbracket", "first_line", "empty_lines", "indent", "newline",
+        "trailing_whitespace", "encoding", "default_newline", "default_indent",
+        "has_trailing_newline", "asynchronous", "lines", "relative", "attr", "keyword",
+        "whitespace", "default_comma", "arrow",
+    }
+)  # fmt: skip
+
+_code_fields_cache: dict[type, tuple[str, ...]] = {}
+
+
+def _code_fields(node_type: type) -> tuple[str, ...]:
+    fields = _code_fields_cache.get(node_type)
+    if fields is None:
+        fields = tuple(
+            f.name
+            for f in dataclasses.fields(node_type)
+            if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
+        )
+        _code_fields_cache[node_type] = fields
+    return fields
+
+
+def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The child nodes of `node` that can hold code, in source order."""
+    for name in _code_fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            yield value
+        elif type(value) in (tuple, list):
+            for item in value:
+                if isinstance(item, cst.CSTNode):
+                    yield item
+
+
+Visitor = Callable[[cst.CSTNode, Context], None]
+
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
+
+
+@dataclasses.dataclass(slots=True, eq=False)
+class _DeferredBody:
+    node: cst.FunctionDef
+    scope: Scope  # the scope the def stands in
+    class_facts: ClassFacts | None
+
+
+class Walker:
+    def __init__(self, context: Context, visitors: dict[type, list[Visitor]]) -> None:
+        self.ctx = context
+        self._visitors = visitors
+        self._deferred: deque[_DeferredBody] = deque()
+        self._handlers: dict[type, Callable[[cst.CSTNode], None]] = {
+            cst.FunctionDef: self._function_def,
+            cst.Lambda: self._lambda,
+            cst.ClassDef: self._class_def,
+            cst.Import: self._import,
+            cst.ImportFrom: self._import_from,
+            cst.Assign: self._assign,
+            cst.AnnAssign: self._ann_assign,
+            cst.NamedExpr: self._named_expr,
+            cst.For: self._for,
+            cst.While: self._while,
+            cst.With: self._with,
+            cst.ExceptHandler: self._except_handler,
+            cst.ListComp: self._comprehension,
+            cst.SetComp: self._comprehension,
+            cst.GeneratorExp: self._comprehension,
+            cst.DictComp: self._comprehension,
+        }
+
+    # --- driving ------------------------------------------------------------------------
+
+    def walk_module(self, module: cst.Module) -> None:
+        self.visit(module)
+        while self._deferred:
+            self._function_body(self._deferred.popleft())
+
+    def visit(self, node: cst.CSTNode) -> None:
+        node_type = type(node)
+        parents = self.ctx.parents
+        parents.append(node)
+        visitors = self._visitors.get(node_type)
+        if visitors is not None:
+            for visitor in visitors:
+                visitor(node, self.ctx)
+        handler = self._handlers.get(node_type)
+        if handler is not None:
+            handler(node)
+        else:
+            for child in children(node):
+                self.visit(child)
+        parents.pop()
+
+    def _visit_all(self, nodes) -> None:
+        for node in nodes:
+            if node is not None:
+                self.visit(node)
+
+    # --- functions and classes ----------------------------------------------------------
+
+    def _bind(self, name: str, binding: Binding | None = None) -> None:
+        self.ctx.scope.names[name] = binding or Binding()
+
+    def _parameters_head(self, params: cst.Parameters) -> None:
+        """Defaults and annotations run where the def stands, not in the body."""
+        for param in _all_params(params):
+            if param.default is not None:
+                self.visit(param.default)
+            if param.annotation is not None:
+                self.visit(param.annotation.annotation)
+
+    def _function_def(self, node: cst.FunctionDef) -> None:
+        self._visit_all(d.decorator for d in node.decorators)
+        self._parameters_head(node.params)
+        if node.returns is not None:
+            self.visit(node.returns.annotation)
+        self._bind(node.name.value)
+        scope = self.ctx.scope
+        self._deferred.append(_DeferredBody(node, scope, scope.class_facts))
+
+    def _function_body(self, deferred: _DeferredBody) -> None:
+        node = deferred.node
+        ctx = self.ctx
+        saved = (ctx.scope, ctx.function, ctx.loops, ctx.parents)
+        ctx.scope = Scope("function", deferred.scope)
+        ctx.function = FunctionFrame(
+            node,
+            is_async=node.asynchronous is not None,
+            self_name=_self_name(node) if deferred.class_facts is not None else None,
+            class_facts=deferred.class_facts,
+        )
+        ctx.loops = []
+        ctx.parents = [node]
+        for param in _all_params(node.params):
+            annotation = param.annotation
+            ctx.scope.names[param.name.value] = Binding(
+                type=ctx.annotation_type(annotation.annotation) if annotation else None
+            )
+        self.visit(node.body)
+        ctx.scope, ctx.function, ctx.loops, ctx.parents = saved
+
+    def _lambda(self, node: cst.Lambda) -> None:
+        self._parameters_head(node.params)
+        ctx = self.ctx
+        saved = (ctx.scope, ctx.function, ctx.loops)
+        ctx.scope = Scope("lambda", ctx.scope)
+        ctx.function = FunctionFrame(node, is_async=False)
+        ctx.loops = []
+        for param in _all_params(node.params):
+            ctx.scope.names[param.name.value] = Binding()
+        self.visit(node.body)
+        ctx.scope, ctx.function, ctx.loops = saved
+
+    def _class_def(self, node: cst.ClassDef) -> None:
+        ctx = self.ctx
+        self._visit_all(d.decorator for d in node.decorators)
+        self._visit_all(arg.value for arg in node.bases)
+        self._visit_all(arg.value for arg in node.keywords)
+        facts = ClassFacts(node.name.value)
+        saved = (ctx.scope, ctx.function, ctx.loops)
+        ctx.scope = Scope("class", ctx.scope, class_facts=facts)
+        ctx.function = FunctionFrame(node, is_async=False)
+        ctx.loops = []
+        first_method = len(self._deferred)
+        self.visit(node.body)
+        _run_initializers_first(self._deferred, first_method)
+        ctx.scope, ctx.function, ctx.loops = saved
+        self._bind(node.name.value)
+
+    # --- bindings -----------------------------------------------------------------------
+
+    def _import(self, node: cst.Import) -> None:
+        bind_import(self.ctx.scope, node)
+
+    def _import_from(self, node: cst.ImportFrom) -> None:
+        bind_import_from(self.ctx.scope, node)
+
+    def _value_binding(self, value: cst.BaseExpression | None, type_: str | None = None) -> Binding:
+        if value is None:
+            return Binding(type=type_)
+        ctx = self.ctx
+        return Binding(ctx.qualified_name(value), type_ or ctx.value_type(value), origin=value)
+
+    def _bind_target(self, target: cst.BaseExpression, binding: Binding) -> None:
+        if isinstance(target, cst.Name):
+            self._bind(target.value, binding)
+            return
+        if isinstance(target, cst.Attribute):
+            self._bind_self_attribute(target, binding.type)
+            return
+        for name in target_names(target):  # unpacking: the parts' types are unknown
+            self._bind(name)
+
+    def _bind_self_attribute(self, target: cst.Attribute, type_: str | None) -> None:
+        frame = self.ctx.function
+        if (
+            type_ is not None
+            and frame.class_facts is not None
+            and isinstance(target.value, cst.Name)
+            and target.value.value == frame.self_name
+        ):
+            frame.class_facts.attr_types[target.attr.value] = type_
+
+    def _assign(self, node: cst.Assign) -> None:
+        self.visit(node.value)
+        for target in node.targets:
+            self.visit(target.target)
+        binding = self._value_binding(node.value)
+        for target in node.targets:
+            self._bind_target(target.target, binding)
+
+    def _ann_assign(self, node: cst.AnnAssign) -> None:
+        self.visit(node.annotation.annotation)
+        if node.value is not None:
+            self.visit(node.value)
+        self.visit(node.target)
+        ctx = self.ctx
+        declared = ctx.annotation_type(node.annotation.annotation)
+        binding = self._value_binding(node.value, declared)
+        if isinstance(node.target, cst.Name) and ctx.scope.kind == "class" and declared:
+            # `lock: threading.Lock` in a class body types `self.lock` in its methods.
+            ctx.scope.class_facts.attr_types[node.target.value] = declared
+        self._bind_target(node.target, binding)
+
+    def _named_expr(self, node: cst.NamedExpr) -> None:
+        self.visit(node.value)
+        self._bind_target(node.target, self._value_binding(node.value))
+
+    def _except_handler(self, node: cst.ExceptHandler) -> None:
+        if node.type is not None:
+            self.visit(node.type)
+        if node.name is not None and isinstance(node.name.name, cst.Name):
+            self._bind(node.name.name.value)
+        self.visit(node.body)
+
+    def _with(self, node: cst.With) -> None:
+        for item in node.items:
+            self.visit(item.item)
+            if item.asname is not None:
+                self.visit(item.asname.name)
+                # `with requests.Session() as s:` -- the session's type passes to `s`.
+                binding = Binding(type=self.ctx.value_type(item.item), origin=item.item)
+                self._bind_target(item.asname.name, binding)
+        self.visit(node.body)
+
+    # --- loops --------------------------------------------------------------------------
+
+    def _for(self, node: cst.For) -> None:
+        ctx = self.ctx
+        self.visit(node.iter)  # evaluated once, before the loop
+        ctx.loops.append(LoopFrame(node, frozenset(target_names(node.target))))
+        self._bind_target(node.target, Binding())
+        self.visit(node.target)
+        self.visit(node.body)
+        ctx.loops.pop()
+        if node.orelse is not None:
+            self.visit(node.orelse)
+
+    def _while(self, node: cst.While) -> None:
+        ctx = self.ctx
+        ctx.loops.append(LoopFrame(node))
+        self.visit(node.test)  # re-evaluated on every iteration
+        self.visit(node.body)
+        ctx.loops.pop()
+        if node.orelse is not None:
+            self.visit(node.orelse)
+
+    def _comprehension(self, node: cst.BaseComp) -> None:
+        ctx = self.ctx
+        first = node.for_in
+        self.visit(first.iter)  # the outermost iterable is evaluated in the enclosing scope
+        saved_scope = ctx.scope
+        ctx.scope = Scope("comprehension", saved_scope)
+        pushed = 0
+        comp_for: cst.CompFor | None = first
+        while comp_for is not None:
+            if comp_for is not first:
+                self.visit(comp_for.iter)
+            names = frozenset(target_names(comp_for.target))
+            ctx.loops.append(LoopFrame(node, names))
+            pushed += 1
+            self._bind_target(comp_for.target, Binding())
+            self.visit(comp_for.target)
+            self._visit_all(condition.test for condition in comp_for.ifs)
+            comp_for = comp_for.inner_for_in
+        if isinstance(node, cst.DictComp):
+            self.visit(node.key)
+            self.visit(node.value)
+        else:
+            self.visit(node.elt)
+        del ctx.loops[len(ctx.loops) - pushed :]
+        ctx.scope = saved_scope
+
+
+def _all_params(params: cst.Parameters) -> list[cst.Param]:
+    found = [*params.posonly_params, *params.params, *params.kwonly_params]
+    for extra in (params.star_arg, params.star_kwarg):
+        if isinstance(extra, cst.Param):
+            found.append(extra)
+    return found
+
+
+def _self_name(node: cst.FunctionDef) -> str | None:
+    for decorator in node.decorators:
+        if isinstance(decorator.decorator, cst.Name) and decorator.decorator.value == "staticmethod":
+            return None
+    positional = [*node.params.posonly_params, *node.params.params]
+    return positional[0].name.value if positional else None
+
+
+def _run_initializers_first(deferred: deque[_DeferredBody], start: int) -> None:
+    """Move a class's `__init__`/`__post_init__` to the front of its methods' bodies."""
+    methods = list(deferred)[start:]
+    initializers = [m for m in methods if m.node.name.value in ("__init__", "__post_init__")]
+    if not initializers or methods[: len(initializers)] == initializers:
+        return
+    rest = [m for m in methods if all(m is not i for i in initializers)]
+    for _ in methods:
+        deferred.pop()
+    deferred.extend(initializers + rest)

@@ -1,0 +1,63 @@
+"""Per-file results keyed by file content, so an unchanged file is never parsed twice.
+
+One JSON document per config fingerprint (`<cache dir>/<fingerprint>.json`), mapping each
+path to the hash of the content it was checked with and the diagnostics found. A changed
+file, a changed config or a new asynclint version all miss. Writes are atomic, and a corrupt
+or unreadable cache is treated as empty: the cache can only make a run faster, never wrong.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from asynclint.diagnostic import Diagnostic
+
+_FORMAT = 1
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class ResultCache:
+    def __init__(self, directory: Path, fingerprint: str) -> None:
+        self.directory = directory
+        self._file = directory / f"{fingerprint}.json"
+        self._entries: dict[str, list] = {}
+        self._dirty = False
+        try:
+            document = json.loads(self._file.read_bytes())
+            if document.get("format") == _FORMAT:
+                self._entries = document["files"]
+        except (OSError, ValueError, KeyError, AttributeError):
+            self._entries = {}
+
+    def get(self, path: str, digest: str) -> list[Diagnostic] | None:
+        entry = self._entries.get(path)
+        if entry is None or entry[0] != digest:
+            return None
+        return [Diagnostic.from_dict(item) for item in entry[1]]
+
+    def put(self, path: str, digest: str, diagnostics: list[Diagnostic]) -> None:
+        self._entries[path] = [digest, [d.to_dict() for d in diagnostics]]
+        self._dirty = True
+
+    def save(self) -> None:
+        if not self._dirty:
+            return
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            marker = self.directory / ".gitignore"
+            if not marker.exists():
+                marker.write_text("# created by asynclint\n*\n", encoding="utf-8")
+            payload = json.dumps({"format": _FORMAT, "files": self._entries}).encode()
+            handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(payload)
+            os.replace(temporary, self._file)
+        except OSError:
+            pass  # a read-only checkout still gets correct results, just not faster ones

@@ -1,0 +1,66 @@
+"""The shared mechanism of ASY100-ASY108: a call, in async context, that the blocking table
+lists under the check's code. Each code is its own small check module that names itself."""
+
+from __future__ import annotations
+
+from asynclint._lazy import libcst as cst
+
+from asynclint.analysis.context import Context
+from asynclint.checks.base import Check
+from asynclint.tables import BlockingGroup, Tables
+
+# Handing an object to these makes it async; the call inside is not a blocking use.
+_ASYNC_WRAPPERS = frozenset({"trio.wrap_file", "anyio.wrap_file"})
+
+
+class BlockingCallCheck(Check):
+    def __init__(self, tables: Tables) -> None:
+        self._calls: dict[str, BlockingGroup] = tables.blocking_for(self.code)
+        super().__init__(tables)
+
+    def start_file(self) -> None:
+        super().start_file()
+        self._reported: set[int] = set()  # ids of the calls reported in this file
+
+    def required_words(self, tables: Tables) -> tuple[frozenset[str], ...]:
+        # Every call is named by its last component somewhere in the text (at the call or
+        # in the import that aliases it), and async context needs `async def`.
+        return (frozenset({"async"}), frozenset(name.rsplit(".", 1)[-1] for name in self._calls))
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        if not ctx.in_async:
+            return
+        name = ctx.callee(node)
+        group = self._calls.get(name) if name is not None else None
+        if group is None or not is_blocking_use(node, ctx):
+            return
+        origin = ctx.receiver_origin(node)
+        if origin is not None and id(origin) in self._reported:
+            return  # `f.read()` after a reported `f = open(p)`: one finding says it all
+        self._reported.add(id(node))
+        self.report(node, f"{describe_call(node, name)} {group.what}; {group.remedy}", ctx.statement())
+
+
+def describe_call(node: cst.Call, qualified_name: str) -> str:
+    """The call as written, with what it resolved to when that is not obvious from it:
+    "`pause()` (`time.sleep`)", "`self.s.get()` (`requests.Session.get`)", "`open()`"."""
+    written = cst.Module(body=()).code_for_node(node.func)
+    shown = qualified_name.removeprefix("builtins.")
+    if written == shown or len(written) > 60:
+        return f"`{shown}()`"
+    return f"`{written}()` (`{shown}`)"
+
+
+def is_blocking_use(node: cst.Call, ctx: Context) -> bool:
+    """False when the call's result is awaited, used by `async with`, or wrapped async."""
+    parent = ctx.parent
+    if isinstance(parent, cst.Await):
+        return False
+    if isinstance(parent, cst.WithItem):
+        with_statement = ctx.parents[-3] if len(ctx.parents) >= 3 else None
+        return not (isinstance(with_statement, cst.With) and with_statement.asynchronous)
+    if isinstance(parent, cst.Arg) and len(ctx.parents) >= 3:
+        wrapper = ctx.parents[-3]
+        if isinstance(wrapper, cst.Call) and ctx.qualified_name(wrapper.func) in _ASYNC_WRAPPERS:
+            return False
+    return True

@@ -1,0 +1,8 @@
+"""ASY101 blocking-http: see docs/rules/ASY101.md; the calls are listed in rules/blocking_calls.toml."""
+
+from asynclint.checks._blocking import BlockingCallCheck
+
+
+class BlockingHttp(BlockingCallCheck):
+    code = "ASY101"
+    name = "blocking-http"

@@ -1,0 +1,8 @@
+"""ASY103 blocking-file-io: see docs/rules/ASY103.md; the calls are listed in rules/blocking_calls.toml."""
+
+from asynclint.checks._blocking import BlockingCallCheck
+
+
+class BlockingFileIO(BlockingCallCheck):
+    code = "ASY103"
+    name = "blocking-file-io"

@@ -1,0 +1,8 @@
+"""ASY104 blocking-dns-socket: see docs/rules/ASY104.md; the calls are listed in rules/blocking_calls.toml."""
+
+from asynclint.checks._blocking import BlockingCallCheck
+
+
+class BlockingDnsSocket(BlockingCallCheck):
+    code = "ASY104"
+    name = "blocking-dns-socket"

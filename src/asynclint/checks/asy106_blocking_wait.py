@@ -1,0 +1,8 @@
+"""ASY106 blocking-wait: see docs/rules/ASY106.md; the calls are listed in rules/blocking_calls.toml."""
+
+from asynclint.checks._blocking import BlockingCallCheck
+
+
+class BlockingWait(BlockingCallCheck):
+    code = "ASY106"
+    name = "blocking-wait"

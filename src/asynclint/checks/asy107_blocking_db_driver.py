@@ -1,0 +1,8 @@
+"""ASY107 blocking-db-driver: see docs/rules/ASY107.md; the calls are listed in rules/blocking_calls.toml."""
+
+from asynclint.checks._blocking import BlockingCallCheck
+
+
+class BlockingDbDriver(BlockingCallCheck):
+    code = "ASY107"
+    name = "blocking-db-driver"

@@ -1,0 +1,160 @@
+"""The command line: `asynclint check`, `asynclint rules`, `asynclint rule CODE`.
+
+Exit codes follow ruff (see exitcodes.py).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from asynclint import __version__, exitcodes
+
+
+
+def _fail(message: str) -> None:
+    click.echo(f"asynclint: error: {message}", err=True)
+    sys.exit(exitcodes.ERROR)
+
+
+def _split_codes(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(code for value in values for code in value.split(",") if code.strip())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="asynclint")
+def cli() -> None:
+    """Find and fix performance anti-patterns in async Python code."""
+
+
+def main() -> None:
+    """Entry point: a bug in asynclint is reported in one line and exit 2, not a traceback
+    (set ASYNCLINT_DEBUG=1 to see it)."""
+    try:
+        cli(standalone_mode=True)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence, by design
+        if os.environ.get("ASYNCLINT_DEBUG"):
+            raise
+        click.echo(
+            f"asynclint: internal error: {type(exc).__name__}: {exc}"
+            " (re-run with ASYNCLINT_DEBUG=1 for the traceback, and please report it)",
+            err=True,
+        )
+        sys.exit(exitcodes.ERROR)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--select", multiple=True, help="Codes or prefixes to enable (replaces the config's).")
+@click.option("--extend-select", multiple=True, help="Codes or prefixes to enable in addition.")
+@click.option("--ignore", multiple=True, help="Codes or prefixes to disable.")
+@click.option(
+    "--output-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="How to print findings.",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per code.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
+@click.option("--color/--no-color", default=None, help="Colour output (default: on a terminal).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
+@click.option("--force-exclude", is_flag=True, help="Apply excludes to files named explicitly too.")
+@click.option("--stdin-filename", default=None, help="The path of the file read from '-' (standard input).")
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Use this config file instead of the nearest pyproject.toml.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the per-file result cache.")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None, envvar="ASYNCLINT_CACHE_DIR", help="Where the cache lives (default: .asynclint_cache next to the config).")
+def check(
+    paths, select, extend_select, ignore, output_format, exit_zero, statistics, quiet, color,
+    jobs, force_exclude, stdin_filename, config_file, no_cache, cache_dir,
+) -> None:  # fmt: skip
+    """Check PATHS (files or directories; default: the current directory). Use '-' to read
+    source from standard input, named by --stdin-filename."""
+    from asynclint.config import ConfigError, load_config
+    from asynclint.tables import TableError
+
+    try:
+        config = load_config(config_file, Path(stdin_filename or ".").parent if stdin_filename else Path.cwd())
+        if select:
+            config.select = _split_codes(select)
+        config.extend_select += _split_codes(extend_select)
+        config.ignore += _split_codes(ignore)
+        config.enabled  # validates the selectors given on the command line
+        config.tables
+    except (ConfigError, TableError) as exc:
+        _fail(str(exc))
+    from asynclint.run import run_check
+
+    try:
+        status = run_check(
+            config,
+            list(paths) or ["."],
+            output_format=output_format,
+            statistics=statistics,
+            quiet=quiet,
+            color=_want_color(color),
+            jobs=jobs,
+            force_exclude=force_exclude,
+            stdin_filename=stdin_filename,
+            use_cache=not no_cache,
+            cache_dir=cache_dir,
+        )
+    except (ConfigError, TableError) as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        sys.exit(130)
+    if status == exitcodes.FINDINGS and exit_zero:
+        status = exitcodes.CLEAN
+    sys.exit(status)
+
+
+def _want_color(flag: bool | None) -> bool:
+    if flag is not None:
+        return flag
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+@cli.command("rules")
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules_command(output_format: str) -> None:
+    """List every rule: code, name, default on/off, fix availability."""
+    import json
+
+    from asynclint.registry import RULES
+
+    rows = [
+        {
+            "code": rule.code,
+            "name": rule.name,
+            "default": "on" if rule.default_enabled else "off",
+            "fix": rule.fix_availability.value,
+            "severity": rule.severity.value,
+            "summary": rule.summary(),
+        }
+        for rule in RULES.values()
+    ]
+    if output_format == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    click.echo(f"{'code':<8}{'name':<32}{'default':<9}{'fix':<14}summary")
+    for row in rows:
+        click.echo(f"{row['code']:<8}{row['name']:<32}{row['default']:<9}{row['fix']:<14}{row['summary']}")
+
+
+@cli.command("rule")
+@click.argument("code")
+def rule_command(code: str) -> None:
+    """Print the documentation of the rule CODE (e.g. ASY100)."""
+    import difflib
+
+    from asynclint.registry import RULES
+
+    rule = RULES.get(code.strip().upper())
+    if rule is None:
+        close = difflib.get_close_matches(code.upper(), list(RULES), n=1)
+        _fail(f"unknown rule {code!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    click.echo(rule.documentation().rstrip("\n"))

@@ -1,0 +1,195 @@
+"""Lint files: decode, prefilter, parse once, one traversal for every enabled check, then
+positions and suppressions for what was reported. A file that cannot be checked becomes an
+ASY001 diagnostic for that file; it never stops the other files.
+
+Positions are computed only for files with reports (libcst's PositionProvider costs about as
+much as the parse), and libcst is imported only when some file actually needs parsing.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterable
+
+from asynclint.diagnostic import Diagnostic, Fix, Edit, Severity, Span
+from asynclint.registry import RULES, UNCHECKABLE_CODE, UNCHECKABLE_NAME
+from asynclint.sourcefile import UncheckableSource, decode
+from asynclint.suppression import Suppressions, file_is_exempt
+
+if TYPE_CHECKING:
+    from asynclint.checks.base import Check, Report
+    from asynclint.config import Config
+
+
+@dataclass
+class FileResult:
+    path: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def uncheckable(path: str, message: str, line: int = 1, column: int = 0) -> Diagnostic:
+    return Diagnostic(
+        path=path,
+        code=UNCHECKABLE_CODE,
+        name=UNCHECKABLE_NAME,
+        severity=Severity.ERROR,
+        message=message,
+        span=Span(line, column, line, column),
+    )
+
+
+class Linter:
+    """Lints one file at a time with the checks the config enables; built once per process."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._checks: dict[str, Check] = {}
+        self._visitor_maps: dict[frozenset[str], dict] = {}
+
+    def _check(self, code: str) -> Check:
+        check = self._checks.get(code)
+        if check is None:
+            check = self._checks[code] = RULES[code].check(self.config.tables)
+        return check
+
+    def lint_path(self, path: str) -> FileResult:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            return FileResult(path, [uncheckable(path, f"cannot read file: {exc.strerror}")])
+        return self.lint_bytes(data, path)
+
+    def lint_bytes(self, data: bytes, path: str) -> FileResult:
+        try:
+            source = decode(data)
+        except UncheckableSource as exc:
+            return FileResult(path, [uncheckable(path, str(exc))])
+        try:
+            return FileResult(path, self.lint_text(source.text, path))
+        except Exception as exc:  # noqa: BLE001 - one file's crash must not stop the others
+            message = f"internal error while checking this file: {type(exc).__name__}: {exc}"
+            return FileResult(path, [uncheckable(path, message + " (please report it)")])
+
+    def lint_text(self, text: str, path: str) -> list[Diagnostic]:
+        if file_is_exempt(text):
+            return []
+        codes = self.config.codes_for(path)
+        checks = [
+            self._check(code)
+            for code in sorted(codes)
+            if RULES[code].check is not None and self._check(code).may_report(text)
+        ]
+        if not checks:
+            return []
+        import libcst
+
+        try:
+            module = libcst.parse_module(text)
+        except libcst.ParserSyntaxError as exc:
+            return [
+                uncheckable(
+                    path, f"syntax error: {exc.message}", exc.raw_line, max(exc.raw_column, 0)
+                )
+            ]
+        except RecursionError:
+            return [uncheckable(path, "file is nested too deeply for the parser")]
+        try:
+            reports = self._walk(module, checks)
+        except RecursionError:
+            return [uncheckable(path, "file is nested too deeply to analyse")]
+        if not reports:
+            return []
+        return _diagnostics(path, text, module, reports)
+
+    def _walk(self, module, checks: list[Check]) -> list[Report]:
+        from asynclint.analysis.context import Context
+        from asynclint.analysis.walker import Walker
+
+        key = frozenset(check.code for check in checks)
+        visitors = self._visitor_maps.get(key)
+        if visitors is None:
+            visitors = self._visitor_maps[key] = _visitor_map(checks)
+        for check in checks:
+            check.start_file()
+        Walker(Context(self.config.tables), visitors).walk_module(module)
+        return [report for check in checks for report in check.reports]
+
+
+def _visitor_map(checks: list[Check]) -> dict:
+    import libcst
+
+    visitors: dict[type, list] = {}
+    for check in checks:
+        for attribute in dir(check):
+            if attribute.startswith("visit_"):
+                node_type = getattr(libcst, attribute[len("visit_") :])
+                visitors.setdefault(node_type, []).append(getattr(check, attribute))
+    return visitors
+
+
+def _diagnostics(path: str, text: str, module, reports: list[Report]) -> list[Diagnostic]:
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    suppressions = Suppressions(text.splitlines())
+    found = []
+    for report in reports:
+        span = _span(positions[report.node])
+        lines = (span.line, span.end_line)
+        if report.statement is not None:
+            statement = positions[report.statement]
+            lines += (statement.start.line, statement.end.line)
+        if suppressions.silences(report.code, lines):
+            continue
+        rule = RULES[report.code]
+        fix = None
+        if report.fix is not None:
+            fix = Fix(
+                title=report.fix.title,
+                applicability=report.fix.applicability,
+                edits=tuple(
+                    Edit(_span(positions[edit.node]), edit.replacement) for edit in report.fix.edits
+                ),
+            )
+        found.append(
+            Diagnostic(path, rule.code, rule.name, rule.severity, report.message, span, fix)
+        )
+    return found
+
+
+def _span(code_range) -> Span:
+    return Span(code_range.start.line, code_range.start.column, code_range.end.line, code_range.end.column)
+
+
+# --- many files ---------------------------------------------------------------------------
+
+_worker_linter: Linter | None = None
+
+
+def _init_worker(config: Config) -> None:
+    global _worker_linter
+    _worker_linter = Linter(config)
+
+
+def _lint_in_worker(path: str) -> FileResult:
+    assert _worker_linter is not None
+    return _worker_linter.lint_path(path)
+
+
+def lint_paths(paths: Iterable[str], config: Config, jobs: int | None = None) -> list[FileResult]:
+    """Lint files, in parallel across processes when there are enough to be worth it."""
+    paths = list(paths)
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(paths) < 2 * jobs:
+        linter = Linter(config)
+        return [linter.lint_path(path) for path in paths]
+    import multiprocessing
+
+    # fork: workers inherit the loaded modules and config instead of re-importing them.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    chunk = max(1, min(16, len(paths) // (jobs * 8)))
+    with context.Pool(jobs, initializer=_init_worker, initargs=(config,)) as pool:
+        return list(pool.imap(_lint_in_worker, paths, chunksize=chunk))

@@ -1,0 +1,80 @@
+"""The one place where codes are registered: code -> check class, name, docs.
+
+Everything a user sees about a code (`asynclint rules`, `asynclint rule ASY100`, SARIF rule
+descriptors, LSP `codeDescription.href`) is derived from this list and the code's doc page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+
+from asynclint.checks.asy100_blocking_sleep import BlockingSleep
+from asynclint.checks.asy101_blocking_http import BlockingHttp
+from asynclint.checks.asy102_blocking_subprocess import BlockingSubprocess
+from asynclint.checks.asy103_blocking_file_io import BlockingFileIO
+from asynclint.checks.asy104_blocking_dns_socket import BlockingDnsSocket
+from asynclint.checks.asy105_cpu_bound_in_loop import CpuBoundInLoop
+from asynclint.checks.asy106_blocking_wait import BlockingWait
+from asynclint.checks.asy107_blocking_db_driver import BlockingDbDriver
+from asynclint.checks.asy108_blocking_input import BlockingInput
+from asynclint.checks.base import Check, FixAvailability
+from asynclint.diagnostic import Severity
+
+DOCS_BASE_URL = "https://github.com/asynclint/asynclint/blob/main/docs/rules/"
+
+CHECKS: tuple[type[Check], ...] = (
+    BlockingSleep,
+    BlockingHttp,
+    BlockingSubprocess,
+    BlockingFileIO,
+    BlockingDnsSocket,
+    CpuBoundInLoop,
+    BlockingWait,
+    BlockingDbDriver,
+    BlockingInput,
+)
+
+# ASY001 is not a check: the engine reports it for a file it could not parse or decode.
+UNCHECKABLE_CODE = "ASY001"
+UNCHECKABLE_NAME = "file-not-checked"
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    code: str
+    name: str
+    severity: Severity
+    fix_availability: FixAvailability
+    default_enabled: bool
+    check: type[Check] | None
+
+    @property
+    def doc_url(self) -> str:
+        return f"{DOCS_BASE_URL}{self.code}.md"
+
+    def documentation(self) -> str:
+        return resources.files("asynclint.ruledocs").joinpath(f"{self.code}.md").read_text("utf-8")
+
+    def summary(self) -> str:
+        """The doc page's one-sentence summary: its first non-empty line after the title."""
+        lines = [line.strip() for line in self.documentation().splitlines()]
+        return next((line for line in lines[1:] if line and not line.startswith("#")), self.name)
+
+
+RULES: dict[str, RuleInfo] = {
+    UNCHECKABLE_CODE: RuleInfo(
+        UNCHECKABLE_CODE, UNCHECKABLE_NAME, Severity.ERROR, FixAvailability.NONE, True, None
+    ),
+    **{
+        check.code: RuleInfo(
+            check.code,
+            check.name,
+            check.severity,
+            check.fix_availability,
+            check.default_enabled,
+            check,
+        )
+        for check in CHECKS
+    },
+}

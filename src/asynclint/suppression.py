@@ -1,0 +1,50 @@
+"""`# noqa` comments: which reported lines the user has silenced, and for which codes.
+
+Forms: `# noqa` (every code) and `# noqa: ASY101,ASY103` (those codes) on the reported line, or
+on the first or last line of the statement that holds it; `# asynclint: noqa` alone on a line
+silences the whole file. Comments are found with a regular expression over the lines that
+matter, not a tokenizer: only lines with findings are ever looked at.
+"""
+
+from __future__ import annotations
+
+import re
+
+_NOQA = re.compile(
+    r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?",
+    re.IGNORECASE,
+)
+_FILE_NOQA = re.compile(r"^[ \t]*#[ \t]*asynclint:[ \t]*noqa[ \t]*$", re.MULTILINE | re.IGNORECASE)
+_CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
+
+
+def file_is_exempt(text: str) -> bool:
+    return "asynclint" in text and _FILE_NOQA.search(text) is not None
+
+
+def parse_noqa(line: str) -> frozenset[str] | None:
+    """The codes a line's noqa comment names; an empty set means every code; None: no comment."""
+    match = _NOQA.search(line)
+    if match is None:
+        return None
+    codes = match.group("codes")
+    return frozenset(c.upper() for c in _CODE.findall(codes)) if codes else frozenset()
+
+
+class Suppressions:
+    def __init__(self, lines: list[str]) -> None:
+        self._lines = lines
+        self._parsed: dict[int, frozenset[str] | None] = {}
+
+    def _on_line(self, line_number: int) -> frozenset[str] | None:
+        if line_number not in self._parsed:
+            text = self._lines[line_number - 1] if 0 < line_number <= len(self._lines) else ""
+            self._parsed[line_number] = parse_noqa(text) if "noqa" in text.lower() else None
+        return self._parsed[line_number]
+
+    def silences(self, code: str, line_numbers: tuple[int, ...]) -> bool:
+        for number in line_numbers:
+            codes = self._on_line(number)
+            if codes is not None and (not codes or code in codes):
+                return True
+        return False

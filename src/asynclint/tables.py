@@ -1,0 +1,91 @@
+"""Loads and validates the data tables under rules/ (shipped as the `asynclint.rules` package).
+
+Checks never open files: they receive a `Tables` built once per run, already merged with the
+user's config extensions.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from importlib import resources
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+
+class TableError(Exception):
+    """A table under rules/ is malformed (a packaging bug, or a user extension gone wrong)."""
+
+
+@dataclass(frozen=True)
+class BlockingGroup:
+    code: str
+    calls: tuple[str, ...]
+    what: str
+    remedy: str
+
+
+@dataclass
+class Tables:
+    blocking: dict[str, BlockingGroup] = field(default_factory=dict)  # qualified name -> group
+    returns: dict[str, str] = field(default_factory=dict)  # callee -> type of its result
+    aliases: dict[str, str] = field(default_factory=dict)  # other spelling -> canonical name
+
+    def known_modules(self) -> frozenset[str]:
+        """Top-level modules the tables speak of: an unbound `subprocess.run` resolves there."""
+        names = list(self.blocking) + list(self.returns) + list(self.aliases)
+        return frozenset(name.split(".", 1)[0] for name in names) - {"builtins"}
+
+    def blocking_for(self, code: str) -> dict[str, BlockingGroup]:
+        return {name: group for name, group in self.blocking.items() if group.code == code}
+
+
+def _read(name: str) -> dict:
+    try:
+        text = resources.files("asynclint.rules").joinpath(name).read_text(encoding="utf-8")
+        return tomllib.loads(text)
+    except (OSError, ModuleNotFoundError) as exc:
+        raise TableError(f"rules/{name} is missing from this installation ({exc})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise TableError(f"rules/{name}: {exc}") from exc
+
+
+def _string_map(data: object, where: str) -> dict[str, str]:
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in data.items()
+    ):
+        raise TableError(f"{where} must map names to names")
+    return dict(data)
+
+
+def load_tables(extend_blocking: dict[str, list[str]] | None = None) -> Tables:
+    """The shipped tables, plus a user's own blocking helpers ({code: [qualified names]})."""
+    tables = Tables()
+    for code, groups in _read("blocking_calls.toml").items():
+        if not isinstance(groups, list):
+            raise TableError(f"rules/blocking_calls.toml: [{code}] must be an array of tables")
+        for raw in groups:
+            try:
+                group = BlockingGroup(code, tuple(raw["calls"]), raw["what"], raw["remedy"])
+            except (KeyError, TypeError) as exc:
+                raise TableError(f"rules/blocking_calls.toml: [[{code}]] entry lacks {exc}") from exc
+            for name in group.calls:
+                if name in tables.blocking:
+                    raise TableError(f"rules/blocking_calls.toml: {name} is listed twice")
+                tables.blocking[name] = group
+    types = _read("types.toml")
+    tables.returns = _string_map(types.get("returns", {}), "rules/types.toml [returns]")
+    tables.aliases = _string_map(types.get("aliases", {}), "rules/types.toml [aliases]")
+    for code, names in (extend_blocking or {}).items():
+        group = BlockingGroup(
+            code,
+            tuple(names),
+            what="is listed as blocking in this project's configuration",
+            remedy="await an async equivalent or offload it with `await asyncio.to_thread(...)`",
+        )
+        for name in names:
+            tables.blocking[name] = group
+    return tables

@@ -1,0 +1,65 @@
+"""Every registered code is complete: a check, a doc page with the fixed headings, a fixture
+with findings and near-misses, and a row in the product catalogue."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from asynclint.registry import RULES, UNCHECKABLE_CODE
+from asynclint.tables import load_tables
+from conftest import FIXTURES, REPO
+from fixture_annotations import expectations, near_miss_lines
+
+DOC_HEADINGS = [
+    "## What it does",
+    "## Why is this bad under load",
+    "## Example",
+    "## Use instead",
+    "## Fix safety",
+    "## Options",
+    "## References",
+]
+CHECK_CODES = sorted(code for code in RULES if code != UNCHECKABLE_CODE)
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_doc_page_exists_and_names_the_rule(code):
+    page = REPO / "docs" / "rules" / f"{code}.md"
+    assert page.is_file(), f"{code} has no docs/rules/{code}.md"
+    assert page.read_text(encoding="utf-8").splitlines()[0] == f"# {code} {RULES[code].name}"
+    assert RULES[code].summary() != RULES[code].name, f"{code}'s page has no summary line"
+
+
+@pytest.mark.parametrize("code", CHECK_CODES)
+def test_doc_page_has_every_heading_in_order(code):
+    text = (REPO / "docs" / "rules" / f"{code}.md").read_text(encoding="utf-8")
+    positions = [text.find(heading + "\n") for heading in DOC_HEADINGS]
+    assert -1 not in positions, f"{code}: missing {DOC_HEADINGS[positions.index(-1)]}"
+    assert positions == sorted(positions), f"{code}: headings out of order"
+
+
+@pytest.mark.parametrize("code", CHECK_CODES)
+def test_fixture_reports_and_has_near_misses(code):
+    fixture = FIXTURES / f"{code}.py"
+    assert fixture.is_file(), f"{code} has no tests/fixtures/{code}.py"
+    text = fixture.read_text(encoding="utf-8")
+    assert any(e.code == code for e in expectations(text, fixture)), f"{code}: nothing expected"
+    assert near_miss_lines(text), f"{code}: no `# ok:` near-miss lines"
+
+
+def test_every_code_is_in_the_catalogue():
+    catalogue = REPO.parent / "shared" / "catalogue.md"
+    if not catalogue.is_file():
+        pytest.skip("shared/catalogue.md is not beside this checkout")
+    listed = set(re.findall(r"\b(ASY\d{3})\b", catalogue.read_text(encoding="utf-8")))
+    assert set(RULES) <= listed, f"not in the catalogue: {sorted(set(RULES) - listed)}"
+
+
+def test_tables_only_name_registered_codes():
+    tables = load_tables()
+    assert {group.code for group in tables.blocking.values()} <= set(RULES)
+    for code in CHECK_CODES:
+        if code.startswith("ASY1") and code != "ASY109":
+            assert tables.blocking_for(code), f"{code} has no entries in rules/blocking_calls.toml"
