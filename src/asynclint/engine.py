@@ -12,7 +12,8 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
-from asynclint.diagnostic import Diagnostic, Fix, Edit, Severity, Span
+from asynclint.diagnostic import Diagnostic, Edit, Fix, Severity, Span
+from asynclint.positions import node_ranges
 from asynclint.registry import RULES, UNCHECKABLE_CODE, UNCHECKABLE_NAME
 from asynclint.sourcefile import UncheckableSource, decode
 from asynclint.suppression import Suppressions, file_is_exempt
@@ -130,9 +131,9 @@ def _visitor_map(checks: list[Check]) -> dict:
 
 
 def _diagnostics(path: str, text: str, module, reports: list[Report]) -> list[Diagnostic]:
-    from libcst.metadata import MetadataWrapper, PositionProvider
-
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    wanted = [r.node for r in reports] + [r.statement for r in reports if r.statement is not None]
+    wanted += [edit.node for r in reports if r.fix is not None for edit in r.fix.edits]
+    positions = node_ranges(module, wanted)
     suppressions = Suppressions(text.splitlines())
     found = []
     for report in reports:

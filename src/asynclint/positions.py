@@ -28,3 +28,61 @@ def code_point_column(line_text: str, utf16: int) -> int:
             return index
         units += 2 if ord(ch) > 0xFFFF else 1
     return len(line_text)
+
+
+
+
+class _AllPlaced(Exception):
+    """Raised inside codegen once every wanted node has its range: the rest is not needed."""
+
+
+_recording_state_class = None
+
+
+def _recording_state():
+    """A libcst position-tracking codegen state that stops once the wanted nodes are placed.
+
+    libcst's PositionProvider runs the same codegen, but through MetadataWrapper and for the
+    whole file; for the handful of nodes a file reports, this costs a fraction of it.
+    """
+    global _recording_state_class
+    if _recording_state_class is None:
+        from libcst.metadata.position_provider import PositionProvidingCodegenState
+
+        class RecordingState(PositionProvidingCodegenState):
+            def after_codegen(self, node) -> None:
+                super().after_codegen(node)
+                if node in self.wanted:
+                    self.wanted.discard(node)
+                    if not self.wanted:
+                        raise _AllPlaced
+
+        _recording_state_class = RecordingState
+    return _recording_state_class
+
+
+class _RangeStore:
+    """Stands in for the metadata provider the codegen state writes ranges into."""
+
+    def __init__(self) -> None:
+        self._computed: dict = {}
+
+
+def node_ranges(module, nodes) -> dict:
+    """libcst CodeRanges (1-based lines, 0-based code-point columns, as PositionProvider
+    gives them) for `nodes` of `module`, computed by generating code only as far as needed."""
+    store = _RangeStore()
+    state = _recording_state()(
+        default_indent=module.default_indent, default_newline=module.default_newline, provider=store
+    )
+    state.wanted = set(nodes)
+    if state.wanted:
+        try:
+            module._codegen(state)
+        except Exception:
+            # Stopping early unwinds through enclosing nodes whose `finally` blocks look up
+            # children that were never reached; anything raised after the last wanted node
+            # was placed is that, and harmless.
+            if state.wanted:
+                raise
+    return {node: store._computed[node] for node in nodes}

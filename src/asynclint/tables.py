@@ -21,11 +21,37 @@ class TableError(Exception):
 
 
 @dataclass(frozen=True)
+class ArgumentCondition:
+    """`WHERE=VALUE` from a table's `nonblocking_if` (see rules/README.md)."""
+
+    keyword: str | None  # match this keyword argument ...
+    position: int | None  # ... or this positional one; both None means any argument
+    value: str  # a literal as written, or a dotted name the argument mentions
+
+    @classmethod
+    def parse(cls, text: str, where: str) -> ArgumentCondition:
+        where_part, sep, value = text.partition("=")
+        where_part, value = where_part.strip(), value.strip()
+        if not sep or not where_part or not value:
+            raise TableError(f"{where}: nonblocking_if entry {text!r} is not WHERE=VALUE")
+        if where_part == "*":
+            return cls(None, None, value)
+        if where_part.isdigit():
+            return cls(None, int(where_part), value)
+        return cls(where_part, None, value)
+
+    @property
+    def names_a_constant(self) -> bool:
+        return "." in self.value
+
+
+@dataclass(frozen=True)
 class BlockingGroup:
     code: str
     calls: tuple[str, ...]
     what: str
     remedy: str
+    nonblocking_if: tuple[ArgumentCondition, ...] = ()
 
 
 @dataclass
@@ -68,10 +94,16 @@ def load_tables(extend_blocking: dict[str, list[str]] | None = None) -> Tables:
         if not isinstance(groups, list):
             raise TableError(f"rules/blocking_calls.toml: [{code}] must be an array of tables")
         for raw in groups:
+            where = f"rules/blocking_calls.toml [[{code}]]"
             try:
-                group = BlockingGroup(code, tuple(raw["calls"]), raw["what"], raw["remedy"])
+                conditions = tuple(
+                    ArgumentCondition.parse(text, where) for text in raw.get("nonblocking_if", ())
+                )
+                group = BlockingGroup(
+                    code, tuple(raw["calls"]), raw["what"], raw["remedy"], conditions
+                )
             except (KeyError, TypeError) as exc:
-                raise TableError(f"rules/blocking_calls.toml: [[{code}]] entry lacks {exc}") from exc
+                raise TableError(f"{where}: entry lacks {exc}") from exc
             for name in group.calls:
                 if name in tables.blocking:
                     raise TableError(f"rules/blocking_calls.toml: {name} is listed twice")

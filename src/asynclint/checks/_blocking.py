@@ -7,7 +7,7 @@ from asynclint._lazy import libcst as cst
 
 from asynclint.analysis.context import Context
 from asynclint.checks.base import Check
-from asynclint.tables import BlockingGroup, Tables
+from asynclint.tables import ArgumentCondition, BlockingGroup, Tables
 
 # Handing an object to these makes it async; the call inside is not a blocking use.
 _ASYNC_WRAPPERS = frozenset({"trio.wrap_file", "anyio.wrap_file"})
@@ -32,7 +32,7 @@ class BlockingCallCheck(Check):
             return
         name = ctx.callee(node)
         group = self._calls.get(name) if name is not None else None
-        if group is None or not is_blocking_use(node, ctx):
+        if group is None or not is_blocking_use(node, ctx) or made_nonblocking(node, group, ctx):
             return
         origin = ctx.receiver_origin(node)
         if origin is not None and id(origin) in self._reported:
@@ -49,6 +49,38 @@ def describe_call(node: cst.Call, qualified_name: str) -> str:
     if written == shown or len(written) > 60:
         return f"`{shown}()`"
     return f"`{written}()` (`{shown}`)"
+
+
+def made_nonblocking(node: cst.Call, group: BlockingGroup, ctx: Context) -> bool:
+    """True when an argument named in the group's `nonblocking_if` makes the call return at
+    once (`lock.acquire(blocking=False)`, `os.waitpid(pid, os.WNOHANG)`)."""
+    if not group.nonblocking_if:
+        return False
+    positional = [arg for arg in node.args if arg.keyword is None and not arg.star]
+    for condition in group.nonblocking_if:
+        if condition.keyword is not None:
+            candidates = [a.value for a in node.args if a.keyword and a.keyword.value == condition.keyword]
+        elif condition.position is not None:
+            candidates = [positional[condition.position].value] if condition.position < len(positional) else []
+        else:
+            candidates = [arg.value for arg in node.args]
+        if any(_argument_matches(value, condition, ctx) for value in candidates):
+            return True
+    return False
+
+
+def _argument_matches(value: cst.BaseExpression, condition: ArgumentCondition, ctx: Context) -> bool:
+    if not condition.names_a_constant:
+        return cst.Module(body=()).code_for_node(value).strip() == condition.value
+    # The constant may sit inside an expression: `os.WNOHANG | os.WUNTRACED`.
+    pending = [value]
+    while pending:
+        expr = pending.pop()
+        if isinstance(expr, (cst.Name, cst.Attribute)) and ctx.qualified_name(expr) == condition.value:
+            return True
+        if isinstance(expr, cst.BinaryOperation):
+            pending += [expr.left, expr.right]
+    return False
 
 
 def is_blocking_use(node: cst.Call, ctx: Context) -> bool:
