@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
 from asynclint.diagnostic import Diagnostic, Edit, Fix, Severity, Span
-from asynclint.positions import node_ranges
+from asynclint.positions import node_ranges, split_lines
 from asynclint.registry import RULES, UNCHECKABLE_CODE, UNCHECKABLE_NAME
 from asynclint.sourcefile import UncheckableSource, decode
 from asynclint.suppression import Suppressions, file_is_exempt
@@ -134,7 +134,7 @@ def _diagnostics(path: str, text: str, module, reports: list[Report]) -> list[Di
     wanted = [r.node for r in reports] + [r.statement for r in reports if r.statement is not None]
     wanted += [edit.node for r in reports if r.fix is not None for edit in r.fix.edits]
     positions = node_ranges(module, wanted)
-    suppressions = Suppressions(text.splitlines())
+    suppressions = Suppressions(split_lines(text))
     found = []
     for report in reports:
         span = _span(positions[report.node])

@@ -9,6 +9,25 @@ Internal (and libcst's) convention: line 1-based, column 0-based, in Unicode cod
 
 from __future__ import annotations
 
+import re
+
+# Python (and libcst) end lines only at \r\n, \r and \n. str.splitlines() also splits at form
+# feeds, \x1c-\x1e, \x85 and \u2028/\u2029, which would shift every line number after one.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """The source's lines as Python numbers them (line N is item N-1), without line breaks."""
+    lines = _LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()  # the text ended with a line break; no empty line follows it
+    return lines
+
+
+def line_offsets(text: str) -> list[int]:
+    """Offset in `text` of the first character of each line (line N at index N-1)."""
+    return [0] + [match.end() for match in _LINE_BREAK.finditer(text)]
+
 
 def one_based_column(column: int) -> int:
     return column + 1

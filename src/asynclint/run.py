@@ -107,10 +107,11 @@ def _open_cache(config: Config, cache_dir: Path | None):
 
 
 def _read_lines(source: str | bytes) -> list[str]:
+    from asynclint.positions import split_lines
     from asynclint.sourcefile import UncheckableSource, decode
 
     try:
         data = source if isinstance(source, bytes) else Path(source).read_bytes()
-        return decode(data).text.splitlines()
+        return split_lines(decode(data).text)
     except (OSError, UncheckableSource):
         return []
