@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
 from asynclint.diagnostic import Diagnostic, Edit, Fix, Severity, Span
+from asynclint.fixer import import_edits
 from asynclint.positions import node_ranges, split_lines
 from asynclint.registry import RULES, UNCHECKABLE_CODE, UNCHECKABLE_NAME
 from asynclint.sourcefile import UncheckableSource, decode
@@ -135,6 +136,7 @@ def _diagnostics(path: str, text: str, module, reports: list[Report]) -> list[Di
     wanted += [edit.node for r in reports if r.fix is not None for edit in r.fix.edits]
     positions = node_ranges(module, wanted)
     suppressions = Suppressions(split_lines(text))
+    import_edits_by_modules: dict[tuple[str, ...], tuple[Edit, ...]] = {}
     found = []
     for report in reports:
         span = _span(positions[report.node])
@@ -147,13 +149,12 @@ def _diagnostics(path: str, text: str, module, reports: list[Report]) -> list[Di
         rule = RULES[report.code]
         fix = None
         if report.fix is not None:
-            fix = Fix(
-                title=report.fix.title,
-                applicability=report.fix.applicability,
-                edits=tuple(
-                    Edit(_span(positions[edit.node]), edit.replacement) for edit in report.fix.edits
-                ),
-            )
+            edits = tuple(Edit(_span(positions[e.node]), e.replacement) for e in report.fix.edits)
+            if report.fix.imports:
+                if report.fix.imports not in import_edits_by_modules:
+                    import_edits_by_modules[report.fix.imports] = import_edits(module, report.fix.imports)
+                edits += import_edits_by_modules[report.fix.imports]
+            fix = Fix(report.fix.title, report.fix.applicability, edits)
         found.append(
             Diagnostic(path, rule.code, rule.name, rule.severity, report.message, span, fix)
         )

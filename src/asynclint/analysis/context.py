@@ -97,6 +97,35 @@ class Context:
             return self.canonical(f"{base}.{expr.attr.value}")
         return None
 
+    def module_reference(self, module: str) -> tuple[str, bool] | None:
+        """How code at this point can name `module` ("asyncio", "anyio.to_thread"), and
+        whether an `import` must be added for that name to work. An existing alias wins
+        (`import asyncio as aio` gives ("aio", False)). None when the module's top-level name
+        is bound here to something else: code written with it would not mean the module."""
+        scope: Scope | None = self.scope
+        while scope is not None:
+            if scope is self.scope or scope.kind != "class":
+                for name, binding in scope.names.items():
+                    if binding.qualname == module:
+                        return name, False
+            scope = scope.parent
+        binding = self.scope.lookup(module.split(".", 1)[0])
+        if binding is None or binding.qualname == module.split(".", 1)[0]:
+            return module, True
+        return None
+
+    def imported_frameworks(self) -> frozenset[str]:
+        """Which of asyncio, trio and anyio the module imports at its top level."""
+        module_scope = self.scope
+        while module_scope.parent is not None:
+            module_scope = module_scope.parent
+        roots = {
+            binding.qualname.split(".", 1)[0]
+            for binding in module_scope.names.values()
+            if binding.qualname is not None
+        }
+        return frozenset(roots & {"asyncio", "trio", "anyio"})
+
     def receiver_origin(self, call: cst.Call) -> cst.BaseExpression | None:
         """Where the object a method is called on came from: `f.read()` after `f = open(p)`
         gives the `open(p)` call. Only for receivers that are plain names."""

@@ -97,7 +97,7 @@ class Walker:
             cst.NamedExpr: self._named_expr,
             cst.For: self._for,
             cst.While: self._while,
-            cst.With: self._with,
+            cst.WithItem: self._with_item,
             cst.ExceptHandler: self._except_handler,
             cst.ListComp: self._comprehension,
             cst.SetComp: self._comprehension,
@@ -270,15 +270,13 @@ class Walker:
             self._bind(node.name.name.value)
         self.visit(node.body)
 
-    def _with(self, node: cst.With) -> None:
-        for item in node.items:
-            self.visit(item.item)
-            if item.asname is not None:
-                self.visit(item.asname.name)
-                # `with requests.Session() as s:` -- the session's type passes to `s`.
-                binding = Binding(type=self.ctx.value_type(item.item), origin=item.item)
-                self._bind_target(item.asname.name, binding)
-        self.visit(node.body)
+    def _with_item(self, node: cst.WithItem) -> None:
+        self.visit(node.item)
+        if node.asname is not None:
+            self.visit(node.asname.name)
+            # `with requests.Session() as s:` -- the session's type passes to `s`.
+            binding = Binding(type=self.ctx.value_type(node.item), origin=node.item)
+            self._bind_target(node.asname.name, binding)
 
     # --- loops --------------------------------------------------------------------------
 

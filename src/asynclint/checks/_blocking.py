@@ -6,7 +6,7 @@ from __future__ import annotations
 from asynclint._lazy import libcst as cst
 
 from asynclint.analysis.context import Context
-from asynclint.checks.base import Check
+from asynclint.checks.base import Check, ProposedFix
 from asynclint.tables import ArgumentCondition, BlockingGroup, Tables
 
 # Handing an object to these makes it async; the call inside is not a blocking use.
@@ -38,7 +38,12 @@ class BlockingCallCheck(Check):
         if origin is not None and id(origin) in self._reported:
             return  # `f.read()` after a reported `f = open(p)`: one finding says it all
         self._reported.add(id(node))
-        self.report(node, f"{describe_call(node, name)} {group.what}; {group.remedy}", ctx.statement())
+        message = f"{describe_call(node, name)} {group.what}; {group.remedy}"
+        self.report(node, message, ctx.statement(), self.fix(node, name, ctx))
+
+    def fix(self, node: cst.Call, name: str, ctx: Context) -> ProposedFix | None:
+        """The fix for one reported call; checks that offer one override this."""
+        return None
 
 
 def describe_call(node: cst.Call, qualified_name: str) -> str:

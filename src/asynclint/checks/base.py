@@ -39,6 +39,7 @@ class ProposedFix:
     title: str
     applicability: Applicability
     edits: tuple[NodeEdit, ...] = ()
+    imports: tuple[str, ...] = ()  # modules to `import` for the edits' names to work
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,110 @@
+"""Building fixes: the pieces several checks share. A fix is decided where it is built (its
+applicability included); the engine only turns it into positioned edits."""
+
+from __future__ import annotations
+
+from asynclint._lazy import libcst as cst
+from asynclint.analysis.context import Context
+from asynclint.checks.base import NodeEdit, ProposedFix
+from asynclint.diagnostic import Applicability
+
+
+def code_of(node: cst.CSTNode) -> str:
+    return cst.Module(body=()).code_for_node(node)
+
+
+def has_comment(node: cst.CSTNode) -> bool:
+    """True when replacing `node` would drop a comment written inside it."""
+
+    class _FindComment(cst.CSTVisitor):
+        found = False
+
+        def visit_Comment(self, comment: cst.Comment) -> bool:
+            self.found = True
+            return False
+
+    finder = _FindComment()
+    node.visit(finder)
+    return finder.found
+
+
+def as_operand(node: cst.CSTNode, ctx: Context, replacement: str) -> str:
+    """`replacement` (an `await ...` expression) parenthesised where `node` is followed by
+    `.attr`, `[...]` or `(...)`: `requests.get(u).json()` must become
+    `(await asyncio.to_thread(requests.get, u)).json()`."""
+    parent = ctx.parent
+    if (
+        isinstance(parent, cst.Attribute)
+        and parent.value is node
+        or isinstance(parent, cst.Subscript)
+        and parent.value is node
+        or isinstance(parent, cst.Call)
+        and parent.func is node
+    ):
+        return f"({replacement})"
+    return replacement
+
+
+def cannot_become_await(ctx: Context) -> bool:
+    """Where an `await` cannot replace the call: a `with` item (the context manager would
+    become a coroutine), inside a generator expression (it would turn into an async
+    generator), or a decorator."""
+    for node in reversed(ctx.parents[:-1]):
+        if isinstance(node, (cst.WithItem, cst.GeneratorExp, cst.Decorator)):
+            return True
+        if isinstance(node, cst.BaseStatement):
+            return False
+    return False
+
+
+def framework(ctx: Context) -> tuple[str, bool]:
+    """The async framework a fix should use, and whether that choice is certain: the one the
+    module imports; asyncio, uncertainly, when it imports none or several."""
+    imported = ctx.imported_frameworks()
+    if len(imported) == 1:
+        return next(iter(imported)), True
+    return "asyncio", False
+
+
+def replacement_fix(
+    title: str,
+    node: cst.CSTNode,
+    replacement: str,
+    applicability: Applicability,
+    imports: tuple[str, ...],
+) -> ProposedFix:
+    if applicability is Applicability.SAFE and has_comment(node):
+        applicability = Applicability.UNSAFE
+    return ProposedFix(title, applicability, (NodeEdit(node, replacement),), imports)
+
+
+def offload_fix(node: cst.Call, ctx: Context) -> ProposedFix | None:
+    """`f(a, k=v)` -> `await asyncio.to_thread(f, a, k=v)`; in trio or anyio modules
+    `await trio.to_thread.run_sync(f, a)`, with `functools.partial` for keyword arguments.
+    Always unsafe: the call moves to another thread (thread-safety of the objects it uses,
+    context variables, and the ordering of side effects can change)."""
+    if cannot_become_await(ctx):
+        return None
+    chosen, _ = framework(ctx)
+    module = "asyncio" if chosen == "asyncio" else f"{chosen}.to_thread"
+    reference = ctx.module_reference(module)
+    if reference is None:
+        return None
+    name, needs_import = reference
+    imports = (module,) if needs_import else ()
+    func = code_of(node.func)
+    args = [code_of(arg).strip().rstrip(",").strip() for arg in node.args]
+    if chosen == "asyncio":
+        inner = ", ".join([func, *args])
+        call = f"await {name}.to_thread({inner})"
+    elif any(arg.keyword is not None or arg.star == "**" for arg in node.args):
+        partial = ctx.module_reference("functools")
+        if partial is None:
+            return None
+        partial_name, partial_import = partial
+        imports += ("functools",) if partial_import else ()
+        call = f"await {name}.run_sync({partial_name}.partial({', '.join([func, *args])}))"
+    else:
+        call = f"await {name}.run_sync({', '.join([func, *args])})"
+    title = f"Run it in a worker thread: `{call if len(call) <= 70 else call[:67] + '...'}`"
+    return replacement_fix(title, node, as_operand(node, ctx, call), Applicability.UNSAFE, imports)
