@@ -66,11 +66,19 @@ def main() -> None:
 @click.option("--force-exclude", is_flag=True, help="Apply excludes to files named explicitly too.")
 @click.option("--stdin-filename", default=None, help="The path of the file read from '-' (standard input).")
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Use this config file instead of the nearest pyproject.toml.")
+@click.option("--fix", is_flag=True, help="Apply safe fixes (files are rewritten atomically).")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply (and count as available) unsafe fixes.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them; exit 1 if there is one.")
+@click.option("--fix-only", is_flag=True, help="Apply fixes and report nothing that remains.")
+@click.option("--show-fixes", is_flag=True, help="List the fixes applied, per file.")
+@click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when a fix was applied, even if nothing remains.")
+@click.option("--add-noqa", is_flag=True, help="Add `# noqa: CODE` to every reported line, to adopt asynclint on existing code.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the per-file result cache.")
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None, envvar="ASYNCLINT_CACHE_DIR", help="Where the cache lives (default: .asynclint_cache next to the config).")
 def check(
     paths, select, extend_select, ignore, output_format, exit_zero, statistics, quiet, color,
-    jobs, force_exclude, stdin_filename, config_file, no_cache, cache_dir,
+    jobs, force_exclude, stdin_filename, config_file, fix, unsafe_fixes, diff, fix_only,
+    show_fixes, exit_non_zero_on_fix, add_noqa, no_cache, cache_dir,
 ) -> None:  # fmt: skip
     """Check PATHS (files or directories; default: the current directory). Use '-' to read
     source from standard input, named by --stdin-filename."""
@@ -87,16 +95,26 @@ def check(
         config.tables
     except (ConfigError, TableError) as exc:
         _fail(str(exc))
-    from asynclint.run import run_check
+    from asynclint.run import FixOptions, OutputOptions, run_check
 
+    if add_noqa and (fix or diff or fix_only):
+        _fail("--add-noqa cannot be combined with --fix, --fix-only or --diff")
+    if add_noqa and list(paths) == ["-"]:
+        _fail("--add-noqa writes files; it cannot read standard input")
     try:
         status = run_check(
             config,
             list(paths) or ["."],
-            output_format=output_format,
-            statistics=statistics,
-            quiet=quiet,
-            color=_want_color(color),
+            output=OutputOptions(output_format, statistics, quiet, _want_color(color)),
+            fixes=FixOptions(
+                apply=fix,
+                diff=diff,
+                unsafe=unsafe_fixes,
+                only=fix_only,
+                show=show_fixes,
+                exit_non_zero_on_fix=exit_non_zero_on_fix,
+                add_noqa=add_noqa,
+            ),
             jobs=jobs,
             force_exclude=force_exclude,
             stdin_filename=stdin_filename,

@@ -168,30 +168,41 @@ def _span(code_range) -> Span:
 # --- many files ---------------------------------------------------------------------------
 
 _worker_linter: Linter | None = None
+_worker_task = None
 
 
-def _init_worker(config: Config) -> None:
-    global _worker_linter
+def _init_worker(config: Config, task) -> None:
+    global _worker_linter, _worker_task
     _worker_linter = Linter(config)
+    _worker_task = task
 
 
-def _lint_in_worker(path: str) -> FileResult:
-    assert _worker_linter is not None
-    return _worker_linter.lint_path(path)
+def _run_in_worker(path: str):
+    assert _worker_linter is not None and _worker_task is not None
+    return _worker_task(_worker_linter, path)
 
 
-def lint_paths(paths: Iterable[str], config: Config, jobs: int | None = None) -> list[FileResult]:
-    """Lint files, in parallel across processes when there are enough to be worth it."""
+def lint_one(linter: Linter, path: str) -> FileResult:
+    return linter.lint_path(path)
+
+
+def map_paths(paths: Iterable[str], config: Config, task=lint_one, jobs: int | None = None) -> list:
+    """`task(linter, path)` for every path, in order, in parallel across processes when there
+    are enough files to be worth it. `task` must be a module-level function (it is pickled)."""
     paths = list(paths)
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(paths) < 2 * jobs:
         linter = Linter(config)
-        return [linter.lint_path(path) for path in paths]
+        return [task(linter, path) for path in paths]
     import multiprocessing
 
     # fork: workers inherit the loaded modules and config instead of re-importing them.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     chunk = max(1, min(16, len(paths) // (jobs * 8)))
-    with context.Pool(jobs, initializer=_init_worker, initargs=(config,)) as pool:
-        return list(pool.imap(_lint_in_worker, paths, chunksize=chunk))
+    with context.Pool(jobs, initializer=_init_worker, initargs=(config, task)) as pool:
+        return list(pool.imap(_run_in_worker, paths, chunksize=chunk))
+
+
+def lint_paths(paths: Iterable[str], config: Config, jobs: int | None = None) -> list[FileResult]:
+    return map_paths(paths, config, lint_one, jobs)

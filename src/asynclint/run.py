@@ -1,9 +1,10 @@
-"""One `asynclint check` run: discover, use the cache, lint what changed, render, decide the
-exit status. The CLI parses options; this module does the job."""
+"""One `asynclint check` run: discover, use the cache, lint (or fix) what needs it, render,
+decide the exit status. The CLI parses options; this module does the job."""
 
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,46 +16,73 @@ from asynclint.diagnostic import Diagnostic
 from asynclint.output import RenderContext, render
 
 
+@dataclass(frozen=True)
+class FixOptions:
+    """What to do with fixes. `apply`: write them (`--fix`); `diff`: print them as a diff and
+    write nothing; `add_noqa`: write `# noqa` comments instead of fixing."""
+
+    apply: bool = False
+    diff: bool = False
+    unsafe: bool = False
+    only: bool = False  # --fix-only: fix, and report nothing that remains
+    show: bool = False  # --show-fixes
+    exit_non_zero_on_fix: bool = False
+    add_noqa: bool = False
+
+    @property
+    def fixing(self) -> bool:
+        return self.apply or self.diff or self.only
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    format: str = "text"
+    statistics: bool = False
+    quiet: bool = False
+    color: bool = False
+
 
 def run_check(
     config: Config,
     paths: list[str],
     *,
-    output_format: str = "text",
-    statistics: bool = False,
-    quiet: bool = False,
-    color: bool = False,
+    output: OutputOptions = OutputOptions(),
+    fixes: FixOptions = FixOptions(),
     jobs: int | None = None,
     force_exclude: bool = False,
     stdin_filename: str | None = None,
     use_cache: bool = True,
     cache_dir: Path | None = None,
 ) -> int:
-    errors = False
-    stdin_source: bytes | None = None
     if paths == ["-"]:
-        stdin_source = sys.stdin.buffer.read()
-        diagnostics, files_checked = _check_stdin(config, stdin_source, stdin_filename, force_exclude)
-    else:
-        from asynclint.discovery import discover
+        return _run_on_stdin(config, sys.stdin.buffer.read(), stdin_filename, force_exclude, output, fixes)
+    from asynclint.discovery import discover
 
-        found = discover(paths, config, force_exclude)
-        for missing in found.missing:
-            click.echo(f"asynclint: error: {missing}: no such file or directory", err=True)
-            errors = True
+    found = discover(paths, config, force_exclude)
+    for missing in found.missing:
+        click.echo(f"asynclint: error: {missing}: no such file or directory", err=True)
+    if fixes.add_noqa:
+        status = _add_noqa(found.files, config, jobs)
+    elif fixes.fixing:
+        status = _fix(found.files, config, jobs, output, fixes)
+    else:
         cache = _open_cache(config, cache_dir) if use_cache else None
         diagnostics = lint_files(found.files, config, jobs, cache)
-        files_checked = len(found.files)
+        _print(diagnostics, len(found.files), output, fixes, _read_lines)
+        status = exitcodes.FINDINGS if diagnostics else exitcodes.CLEAN
+    return exitcodes.ERROR if found.missing else status
 
-    @lru_cache(maxsize=None)
-    def source_lines(path: str) -> list[str]:
-        return _read_lines(stdin_source if stdin_source is not None else path)
 
-    context = RenderContext(source_lines, files_checked, color=color, statistics=statistics, quiet=quiet)
-    sys.stdout.write(render(output_format, diagnostics, context))
-    if errors:
-        return exitcodes.ERROR
-    return exitcodes.FINDINGS if diagnostics else exitcodes.CLEAN
+def _print(diagnostics, files_checked, output: OutputOptions, fixes: FixOptions, lines_of) -> None:
+    context = RenderContext(
+        lru_cache(maxsize=None)(lines_of),
+        files_checked,
+        color=output.color,
+        statistics=output.statistics,
+        quiet=output.quiet,
+        unsafe_fixes=fixes.unsafe,
+    )
+    sys.stdout.write(render(output.format, diagnostics, context))
 
 
 def lint_files(files: list[str], config: Config, jobs: int | None, cache) -> list[Diagnostic]:
@@ -88,7 +116,131 @@ def lint_files(files: list[str], config: Config, jobs: int | None, cache) -> lis
     return diagnostics
 
 
-def _check_stdin(config: Config, data: bytes, filename: str | None, force_exclude: bool):
+# --- fixing -------------------------------------------------------------------------------
+
+
+def _fix(files: list[str], config: Config, jobs: int | None, output: OutputOptions, fixes: FixOptions) -> int:
+    from asynclint.engine import map_paths
+
+    task = _fix_and_write if fixes.apply or fixes.only else _fix_in_memory
+    outcomes = map_paths(files, config, task if not fixes.unsafe else _UNSAFE_TASKS[task], jobs)
+    applied = sum(len(o.applied) for o in outcomes)
+    remaining = sorted((d for o in outcomes for d in o.remaining), key=Diagnostic.sort_key)
+    for outcome in outcomes:
+        if outcome.error:
+            click.echo(f"asynclint: {outcome.path}: {outcome.error}", err=True)
+    if fixes.diff:
+        changed = [o for o in outcomes if o.changed]
+        sys.stdout.write("".join(_unified_diff(o) for o in changed))
+        click.echo(f"Would fix {applied} problem{'s' if applied != 1 else ''}.", err=True)
+        return exitcodes.FINDINGS if changed else exitcodes.CLEAN
+    if fixes.show and applied:
+        _print_applied(outcomes)
+    if not fixes.only:
+        current = {o.path: o.fixed for o in outcomes}
+        _print(remaining, len(files), output, fixes, lambda path: _lines_of_text(current.get(path)) or _read_lines(path))
+    elif not output.quiet:
+        click.echo(f"Fixed {applied} problem{'s' if applied != 1 else ''}.")
+    if fixes.exit_non_zero_on_fix and applied:
+        return exitcodes.FINDINGS
+    if remaining and not fixes.only:
+        return exitcodes.FINDINGS
+    return exitcodes.CLEAN
+
+
+def _fix_file(linter, path: str, *, unsafe: bool, write: bool):
+    from asynclint.engine import uncheckable
+    from asynclint.fixer import FixOutcome, encode, fix_text, write_atomically
+    from asynclint.sourcefile import UncheckableSource, decode
+
+    try:
+        with open(path, "rb") as handle:
+            source = decode(handle.read())
+    except OSError as exc:
+        return FixOutcome(path, "", "", remaining=[uncheckable(path, f"cannot read file: {exc.strerror}")])
+    except UncheckableSource as exc:
+        return FixOutcome(path, "", "", remaining=[uncheckable(path, str(exc))])
+    outcome = fix_text(linter, source.text, path, unsafe)
+    if write and outcome.changed:
+        try:
+            write_atomically(path, encode(source, outcome.fixed))
+        except OSError as exc:
+            outcome.error = f"cannot write the fixed file: {exc.strerror}"
+            outcome.fixed = outcome.original
+            outcome.applied = []
+    return outcome
+
+
+def _fix_and_write(linter, path):
+    return _fix_file(linter, path, unsafe=False, write=True)
+
+
+def _fix_and_write_unsafe(linter, path):
+    return _fix_file(linter, path, unsafe=True, write=True)
+
+
+def _fix_in_memory(linter, path):
+    return _fix_file(linter, path, unsafe=False, write=False)
+
+
+def _fix_in_memory_unsafe(linter, path):
+    return _fix_file(linter, path, unsafe=True, write=False)
+
+
+# Worker tasks are pickled by name, so each variant is a module-level function.
+_UNSAFE_TASKS = {_fix_and_write: _fix_and_write_unsafe, _fix_in_memory: _fix_in_memory_unsafe}
+
+
+def _unified_diff(outcome) -> str:
+    import difflib
+
+    return "".join(
+        difflib.unified_diff(
+            outcome.original.splitlines(keepends=True),
+            outcome.fixed.splitlines(keepends=True),
+            fromfile=f"a/{outcome.path}",
+            tofile=f"b/{outcome.path}",
+        )
+    )
+
+
+def _print_applied(outcomes) -> None:
+    from collections import Counter
+
+    click.echo("Fixed:")
+    for outcome in outcomes:
+        for (code, name), count in sorted(Counter((d.code, d.name) for d in outcome.applied).items()):
+            click.echo(f"  {outcome.path}: {count} × {code} ({name})")
+
+
+def _add_noqa(files: list[str], config: Config, jobs: int | None) -> int:
+    from asynclint.engine import map_paths
+
+    added = sum(map_paths(files, config, _add_noqa_to_file, jobs))
+    click.echo(f"Added {added} noqa comment{'s' if added != 1 else ''}.")
+    return exitcodes.CLEAN
+
+
+def _add_noqa_to_file(linter, path: str) -> int:
+    from asynclint.fixer import add_noqa_text, encode, write_atomically
+    from asynclint.sourcefile import UncheckableSource, decode
+
+    try:
+        with open(path, "rb") as handle:
+            source = decode(handle.read())
+    except (OSError, UncheckableSource):
+        return 0
+    diagnostics = [d for d in linter.lint_text(source.text, path) if d.code != "ASY001"]
+    text, changed = add_noqa_text(source.text, diagnostics)
+    if changed:
+        write_atomically(path, encode(source, text))
+    return changed
+
+
+# --- standard input -----------------------------------------------------------------------
+
+
+def _run_on_stdin(config, data: bytes, filename, force_exclude, output: OutputOptions, fixes: FixOptions) -> int:
     from asynclint.engine import Linter
 
     path = filename or "-"
@@ -96,14 +248,54 @@ def _check_stdin(config: Config, data: bytes, filename: str | None, force_exclud
         from asynclint.discovery import discover
 
         if not discover([filename], config, force_exclude=True).files and Path(filename).exists():
-            return [], 0
-    return sorted(Linter(config).lint_bytes(data, path).diagnostics, key=Diagnostic.sort_key), 1
+            if fixes.fixing:
+                sys.stdout.buffer.write(data)  # an excluded file passes through unchanged
+            return exitcodes.CLEAN
+    linter = Linter(config)
+    if fixes.fixing:
+        return _fix_stdin(linter, data, path, output, fixes)
+    diagnostics = sorted(linter.lint_bytes(data, path).diagnostics, key=Diagnostic.sort_key)
+    _print(diagnostics, 1, output, fixes, lambda _: _read_lines(data))
+    return exitcodes.FINDINGS if diagnostics else exitcodes.CLEAN
+
+
+def _fix_stdin(linter, data: bytes, path: str, output: OutputOptions, fixes: FixOptions) -> int:
+    """Editors pipe a buffer through `--fix -`: the fixed source goes to stdout, what remains
+    to stderr."""
+    from asynclint.fixer import encode, fix_text
+    from asynclint.sourcefile import UncheckableSource, decode
+
+    try:
+        source = decode(data)
+    except UncheckableSource as exc:
+        sys.stdout.buffer.write(data)
+        click.echo(f"{path}: ASY001 {exc}", err=True)
+        return exitcodes.FINDINGS
+    outcome = fix_text(linter, source.text, path, fixes.unsafe)
+    if fixes.diff:
+        sys.stdout.write(_unified_diff(outcome))
+        return exitcodes.FINDINGS if outcome.changed else exitcodes.CLEAN
+    sys.stdout.buffer.write(encode(source, outcome.fixed))
+    sys.stdout.flush()
+    if outcome.remaining and not fixes.only:
+        from asynclint.output.text import header
+
+        for diagnostic in sorted(outcome.remaining, key=Diagnostic.sort_key):
+            click.echo(header(diagnostic, None), err=True)
+        return exitcodes.FINDINGS
+    return exitcodes.FINDINGS if fixes.exit_non_zero_on_fix and outcome.applied else exitcodes.CLEAN
 
 
 def _open_cache(config: Config, cache_dir: Path | None):
     from asynclint.cache import ResultCache
 
     return ResultCache(cache_dir or config.root / ".asynclint_cache", config.fingerprint())
+
+
+def _lines_of_text(text: str | None) -> list[str]:
+    from asynclint.positions import split_lines
+
+    return split_lines(text) if text else []
 
 
 def _read_lines(source: str | bytes) -> list[str]:

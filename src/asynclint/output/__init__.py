@@ -17,6 +17,7 @@ class RenderContext:
     color: bool = False
     statistics: bool = False
     quiet: bool = False
+    unsafe_fixes: bool = False  # whether unsafe fixes count as available (--unsafe-fixes)
 
 
 FORMATS = ("text", "json")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from asynclint.diagnostic import Applicability
 from asynclint.positions import one_based_column
 
 _RESET = "\x1b[0m"
@@ -39,10 +40,22 @@ class _Painter:
         return self._highlight(line)
 
 
-def header(diagnostic, paint: _Painter) -> str:
+def applicable(fix, unsafe_fixes: bool) -> bool:
+    """Whether `--fix` (with or without --unsafe-fixes) would apply `fix`."""
+    if fix is None or not fix.edits:
+        return False
+    return fix.applicability is Applicability.SAFE or (
+        unsafe_fixes and fix.applicability is Applicability.UNSAFE
+    )
+
+
+def header(diagnostic, paint: _Painter | None = None, unsafe_fixes: bool = False) -> str:
+    paint = paint or _Painter(False)
     span = diagnostic.span
     location = f"{diagnostic.path}:{span.line}:{one_based_column(span.column)}:"
-    return f"{paint(location, _BOLD)} {paint(diagnostic.code, _BOLD, _RED)} {diagnostic.message}"
+    marker = paint("[*] ", _CYAN) if applicable(diagnostic.fix, unsafe_fixes) else ""
+    code = paint(diagnostic.code, _BOLD, _RED)
+    return f"{paint(location, _BOLD)} {code} {marker}{diagnostic.message}"
 
 
 def snippet(diagnostic, lines: list[str], paint: _Painter) -> list[str]:
@@ -71,7 +84,7 @@ def render(diagnostics, context) -> str:
     paint = _Painter(context.color)
     out: list[str] = []
     for diagnostic in diagnostics:
-        out.append(header(diagnostic, paint))
+        out.append(header(diagnostic, paint, context.unsafe_fixes))
         out.extend(snippet(diagnostic, context.source_lines(diagnostic.path), paint))
         if diagnostic.fix is not None:
             out.append(paint(f"  = help: {diagnostic.fix.title}", _DIM))
@@ -80,12 +93,26 @@ def render(diagnostics, context) -> str:
         out.extend(statistics(diagnostics))
     if not context.quiet:
         out.append(summary(diagnostics, context.files_checked))
+        out.extend(fixable_summary(diagnostics, context.unsafe_fixes))
     return "\n".join(out) + ("\n" if out else "")
 
 
 def statistics(diagnostics) -> list[str]:
     counts = Counter((d.code, d.name) for d in diagnostics)
     return [f"{count:>5}  {code}  {name}" for (code, name), count in sorted(counts.items())] + [""]
+
+
+def fixable_summary(diagnostics, unsafe_fixes: bool) -> list[str]:
+    fixable = sum(1 for d in diagnostics if applicable(d.fix, unsafe_fixes))
+    hidden = sum(
+        1 for d in diagnostics if not unsafe_fixes and applicable(d.fix, unsafe_fixes=True)
+    ) - fixable
+    lines = []
+    if fixable:
+        lines.append(f"[*] {fixable} fixable with the `--fix` option.")
+    if hidden:
+        lines.append(f"({hidden} more fixable with `--fix --unsafe-fixes`.)")
+    return lines
 
 
 def summary(diagnostics, files_checked: int) -> str:

@@ -1,0 +1,128 @@
+"""The fix machinery itself: edit application, overlap resolution, safety, writing."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from asynclint.diagnostic import Applicability, Diagnostic, Edit, Fix, Severity, Span
+from asynclint.fixer import add_noqa_text, apply_edits, choose_fixes, fix_text, write_atomically
+from asynclint.positions import line_offsets
+from conftest import FIXTURES, lint
+
+
+def _diagnostic(edits, applicability=Applicability.SAFE, line=1):
+    return Diagnostic(
+        "x.py", "ASY100", "blocking-sleep", Severity.WARNING, "m", Span(line, 0, line, 1),
+        Fix("t", applicability, tuple(edits)),
+    )  # fmt: skip
+
+
+def test_overlapping_fixes_wait_for_the_next_round():
+    first = _diagnostic([Edit(Span(1, 0, 1, 5), "a")])
+    overlapping = _diagnostic([Edit(Span(1, 3, 1, 8), "b")])
+    assert choose_fixes([first, overlapping], unsafe=False) == [first]
+
+
+def test_identical_import_edits_are_shared_between_fixes():
+    shared = Edit(Span(1, 0, 1, 0), "import asyncio\n")
+    one = _diagnostic([Edit(Span(3, 4, 3, 9), "x"), shared])
+    two = _diagnostic([Edit(Span(4, 4, 4, 9), "y"), shared])
+    assert choose_fixes([one, two], unsafe=False) == [one, two]
+
+
+def test_unsafe_and_display_only_fixes_need_permission_or_are_never_applied():
+    unsafe = _diagnostic([Edit(Span(1, 0, 1, 1), "x")], Applicability.UNSAFE)
+    display = _diagnostic([Edit(Span(2, 0, 2, 1), "y")], Applicability.DISPLAY_ONLY, line=2)
+    assert choose_fixes([unsafe, display], unsafe=False) == []
+    assert choose_fixes([unsafe, display], unsafe=True) == [unsafe]
+
+
+def test_comment_inside_the_replaced_call_makes_the_sleep_fix_unsafe():
+    source = "import asyncio, time\nasync def f():\n    time.sleep(\n        1  # back off\n    )\n"
+    (diagnostic,) = lint(source)
+    assert diagnostic.fix.applicability is Applicability.UNSAFE
+
+
+def test_sleep_fix_reuses_an_existing_alias_and_adds_no_import():
+    source = "import asyncio as aio\nimport time\nasync def f():\n    time.sleep(1)\n"
+    (diagnostic,) = lint(source)
+    assert diagnostic.fix.applicability is Applicability.SAFE
+    assert [e.content for e in diagnostic.fix.edits] == ["await aio.sleep(1)"]
+
+
+def test_no_fix_when_the_framework_name_is_shadowed_locally():
+    source = "import time\nasync def f(asyncio):\n    time.sleep(1)\n"
+    (diagnostic,) = lint(source)
+    assert diagnostic.fix is None
+
+
+def test_fix_that_would_break_the_code_is_not_applied():
+    from asynclint.config import Config
+    from asynclint.engine import Linter
+
+    class BreakingLinter(Linter):
+        def lint_text(self, text, path):
+            return [_diagnostic([Edit(Span(1, 0, 1, 0), "def (:\n")])] if "def (" not in text else []
+
+    linter = BreakingLinter(Config(root=FIXTURES))
+    outcome = fix_text(linter, "x = 1\n", "x.py", unsafe=False)
+    assert outcome.fixed == "x = 1\n"
+    assert "invalid code" in outcome.error
+
+
+def test_add_noqa_merges_with_an_existing_comment():
+    source = "import time\nasync def f():\n    time.sleep(1)  # noqa: ASY103\n    time.sleep(2)\n"
+    text, changed = add_noqa_text(source, lint(source.replace("  # noqa: ASY103", "")))
+    assert changed == 2
+    assert "time.sleep(1)  # noqa: ASY100, ASY103\n" in text
+    assert "time.sleep(2)  # noqa: ASY100\n" in text
+    assert lint(text) == []
+
+
+def test_atomic_write_keeps_permission_bits(tmp_path):
+    target = tmp_path / "script.py"
+    target.write_text("old\n")
+    os.chmod(target, 0o751)
+    write_atomically(str(target), b"new\n")
+    assert target.read_text() == "new\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o751
+    assert [p.name for p in tmp_path.iterdir()] == ["script.py"]
+
+
+# --- property: edits never disturb text outside their ranges -------------------------------
+
+_lines = st.lists(st.text(alphabet="ab \t#é😀", max_size=12), min_size=1, max_size=8)
+
+
+@st.composite
+def text_and_edits(draw):
+    text = "\n".join(draw(_lines)) + "\n"
+    offsets = line_offsets(text)
+    cuts = sorted(draw(st.sets(st.integers(0, len(text)), max_size=6)))
+    pairs = list(zip(cuts[::2], cuts[1::2]))
+    edits = []
+    for start, end in pairs:
+        def position(offset):
+            line = max(i for i, o in enumerate(offsets) if o <= offset)
+            return line + 1, offset - offsets[line]
+
+        (l1, c1), (l2, c2) = position(start), position(end)
+        edits.append((start, end, Edit(Span(l1, c1, l2, c2), draw(st.text(alphabet="xyz\n", max_size=5)))))
+    return text, edits
+
+
+@settings(max_examples=200, deadline=None)
+@given(text_and_edits())
+def test_applying_edits_preserves_everything_outside_the_edited_ranges(case):
+    text, edits = case
+    result = apply_edits(text, [edit for _, _, edit in edits])
+    expected, cursor = [], 0
+    for start, end, edit in edits:
+        expected += [text[cursor:start], edit.content]
+        cursor = end
+    expected.append(text[cursor:])
+    assert result == "".join(expected)
