@@ -21,6 +21,7 @@ DOC_HEADINGS = [
     "## Options",
     "## References",
 ]
+# ASY001 is not a lint rule (its page has its own headings); every other code is.
 CHECK_CODES = sorted(code for code in RULES if code != UNCHECKABLE_CODE)
 
 
@@ -49,12 +50,20 @@ def test_fixture_reports_and_has_near_misses(code):
     assert near_miss_lines(text), f"{code}: no `# ok:` near-miss lines"
 
 
+# Codes the product catalogue does not list, each with the reason it exists anyway.
+NOT_IN_CATALOGUE = {
+    "ASY002": "unused-noqa, asked for by the autofix issue (suppressions must not rot)",
+}
+
+
 def test_every_code_is_in_the_catalogue():
     catalogue = REPO.parent / "shared" / "catalogue.md"
     if not catalogue.is_file():
         pytest.skip("shared/catalogue.md is not beside this checkout")
     listed = set(re.findall(r"\b(ASY\d{3})\b", catalogue.read_text(encoding="utf-8")))
-    assert set(RULES) <= listed, f"not in the catalogue: {sorted(set(RULES) - listed)}"
+    missing = set(RULES) - listed - set(NOT_IN_CATALOGUE)
+    assert not missing, f"not in the catalogue: {sorted(missing)}"
+    assert not set(NOT_IN_CATALOGUE) & listed, "now in the catalogue: drop it from the exceptions"
 
 
 def test_tables_only_name_registered_codes():

@@ -12,12 +12,12 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
-from asynclint.diagnostic import Diagnostic, Edit, Fix, Severity, Span
+from asynclint.diagnostic import Applicability, Diagnostic, Edit, Fix, Severity, Span
 from asynclint.fixer import import_edits
 from asynclint.positions import node_ranges, split_lines
-from asynclint.registry import RULES, UNCHECKABLE_CODE, UNCHECKABLE_NAME
+from asynclint.registry import RULES, UNCHECKABLE_CODE, UNCHECKABLE_NAME, UNUSED_NOQA_CODE
 from asynclint.sourcefile import UncheckableSource, decode
-from asynclint.suppression import Suppressions, file_is_exempt
+from asynclint.suppression import Suppressions, file_is_exempt, noqa_comments
 
 if TYPE_CHECKING:
     from asynclint.checks.base import Check, Report
@@ -78,6 +78,13 @@ class Linter:
         if file_is_exempt(text):
             return []
         codes = self.config.codes_for(path)
+        suppressions = Suppressions(split_lines(text))
+        diagnostics = self._check_text(text, path, codes, suppressions)
+        if UNUSED_NOQA_CODE in codes and not any(d.code == UNCHECKABLE_CODE for d in diagnostics):
+            diagnostics += unused_noqa(path, suppressions, codes)
+        return diagnostics
+
+    def _check_text(self, text: str, path: str, codes, suppressions: Suppressions) -> list[Diagnostic]:
         checks = [
             self._check(code)
             for code in sorted(codes)
@@ -103,7 +110,7 @@ class Linter:
             return [uncheckable(path, "file is nested too deeply to analyse")]
         if not reports:
             return []
-        return _diagnostics(path, text, module, reports)
+        return _diagnostics(path, module, reports, suppressions)
 
     def _walk(self, module, checks: list[Check]) -> list[Report]:
         from asynclint.analysis.context import Context
@@ -131,11 +138,10 @@ def _visitor_map(checks: list[Check]) -> dict:
     return visitors
 
 
-def _diagnostics(path: str, text: str, module, reports: list[Report]) -> list[Diagnostic]:
+def _diagnostics(path: str, module, reports: list[Report], suppressions: Suppressions) -> list[Diagnostic]:
     wanted = [r.node for r in reports] + [r.statement for r in reports if r.statement is not None]
     wanted += [edit.node for r in reports if r.fix is not None for edit in r.fix.edits]
     positions = node_ranges(module, wanted)
-    suppressions = Suppressions(split_lines(text))
     import_edits_by_modules: dict[tuple[str, ...], tuple[Edit, ...]] = {}
     found = []
     for report in reports:
@@ -158,6 +164,38 @@ def _diagnostics(path: str, text: str, module, reports: list[Report]) -> list[Di
         found.append(
             Diagnostic(path, rule.code, rule.name, rule.severity, report.message, span, fix)
         )
+    return found
+
+
+def unused_noqa(path: str, suppressions: Suppressions, enabled) -> list[Diagnostic]:
+    """ASY002: codes of asynclint's own in `# noqa:` comments that silenced nothing here, or
+    that no rule has. Other tools' codes are theirs to judge. The fix drops the code (or the
+    whole comment, when nothing else is left in it)."""
+    rule = RULES[UNUSED_NOQA_CODE]
+    found = []
+    for line, start, end, codes in noqa_comments(suppressions.lines):
+        # ASY002's own code is not judged: it silences this very diagnostic.
+        ours = [c for c in codes if c.startswith("ASY") and c != UNUSED_NOQA_CODE]
+        unknown = [c for c in ours if c not in RULES]
+        unused = [c for c in ours if c in RULES and c in enabled and (line, c) not in suppressions.used]
+        stale = unknown + unused
+        if not stale or suppressions.silences(UNUSED_NOQA_CODE, (line,)):
+            continue
+        kept = [c for c in codes if c not in stale]
+        text = suppressions.lines[line - 1]
+        if kept:
+            span, replacement = Span(line, start, line, end), f"# noqa: {', '.join(kept)}"
+        else:  # drop the comment and the spaces before it
+            lead = len(text[:start]) - len(text[:start].rstrip())
+            span, replacement = Span(line, start - lead, line, end), ""
+        parts = []
+        if unused:
+            parts.append(f"unused: {', '.join(unused)} (nothing on this line is reported for it)")
+        if unknown:
+            parts.append(f"unknown: {', '.join(unknown)} (no asynclint rule has this code)")
+        message = f"`# noqa` lists codes that silence nothing; {'; '.join(parts)}; remove them so suppressions do not hide future findings"
+        fix = Fix(f"Remove {', '.join(stale)} from the noqa comment", Applicability.SAFE, (Edit(span, replacement),))
+        found.append(Diagnostic(path, rule.code, rule.name, rule.severity, message, Span(line, start, line, end), fix))
     return found
 
 

@@ -35,9 +35,11 @@ CHECKS: tuple[type[Check], ...] = (
     BlockingInput,
 )
 
-# ASY001 is not a check: the engine reports it for a file it could not parse or decode.
+# ASY001 and ASY002 are not checks: the engine reports them, for a file it could not parse
+# or decode, and for `# noqa` codes that silence nothing.
 UNCHECKABLE_CODE = "ASY001"
 UNCHECKABLE_NAME = "file-not-checked"
+UNUSED_NOQA_CODE = "ASY002"
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,10 @@ class RuleInfo:
 RULES: dict[str, RuleInfo] = {
     UNCHECKABLE_CODE: RuleInfo(
         UNCHECKABLE_CODE, UNCHECKABLE_NAME, Severity.ERROR, FixAvailability.NONE, True, None
+    ),
+    # Off by default: a team turns it on once its suppressions are meant to be exact.
+    UNUSED_NOQA_CODE: RuleInfo(
+        UNUSED_NOQA_CODE, "unused-noqa", Severity.WARNING, FixAvailability.ALWAYS, False, None
     ),
     **{
         check.code: RuleInfo(

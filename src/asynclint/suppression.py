@@ -23,22 +23,40 @@ def file_is_exempt(text: str) -> bool:
 
 
 def parse_noqa(line: str) -> frozenset[str] | None:
-    """The codes a line's noqa comment names; an empty set means every code; None: no comment."""
-    match = _NOQA.search(line)
-    if match is None:
-        return None
-    codes = match.group("codes")
-    return frozenset(c.upper() for c in _CODE.findall(codes)) if codes else frozenset()
+    """The codes a line's noqa comments name; an empty set means every code; None: none.
+    Several comments on one line (`# noqa: ASY101  # noqa: ASY103`) add up."""
+    codes: set[str] = set()
+    found = False
+    for match in _NOQA.finditer(line):
+        found = True
+        listed = match.group("codes")
+        if not listed:
+            return frozenset()
+        codes.update(c.upper() for c in _CODE.findall(listed))
+    return frozenset(codes) if found else None
+
+
+def noqa_comments(lines: list[str]):
+    """(line number, start column, end column, codes) for every `# noqa: CODES` comment that
+    names codes; bare `# noqa` comments are not listed."""
+    for number, line in enumerate(lines, start=1):
+        if "noqa" not in line.lower():
+            continue
+        for match in _NOQA.finditer(line):
+            if match.group("codes"):
+                codes = tuple(c.upper() for c in _CODE.findall(match.group("codes")))
+                yield number, match.start(), match.end(), codes
 
 
 class Suppressions:
     def __init__(self, lines: list[str]) -> None:
-        self._lines = lines
+        self.lines = lines
         self._parsed: dict[int, frozenset[str] | None] = {}
+        self.used: set[tuple[int, str]] = set()  # (line, code) pairs that silenced something
 
     def _on_line(self, line_number: int) -> frozenset[str] | None:
         if line_number not in self._parsed:
-            text = self._lines[line_number - 1] if 0 < line_number <= len(self._lines) else ""
+            text = self.lines[line_number - 1] if 0 < line_number <= len(self.lines) else ""
             self._parsed[line_number] = parse_noqa(text) if "noqa" in text.lower() else None
         return self._parsed[line_number]
 
@@ -46,5 +64,6 @@ class Suppressions:
         for number in line_numbers:
             codes = self._on_line(number)
             if codes is not None and (not codes or code in codes):
+                self.used.add((number, code))
                 return True
         return False
