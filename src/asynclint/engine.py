@@ -237,9 +237,21 @@ def map_paths(paths: Iterable[str], config: Config, task=lint_one, jobs: int | N
     # fork: workers inherit the loaded modules and config instead of re-importing them.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
-    chunk = max(1, min(16, len(paths) // (jobs * 8)))
+    # Largest files first, in small chunks: a big file picked up last would leave the other
+    # workers idle while it finishes.
+    order = sorted(range(len(paths)), key=lambda i: _size(paths[i]), reverse=True)
+    chunk = max(1, min(8, len(paths) // (jobs * 32)))
     with context.Pool(jobs, initializer=_init_worker, initargs=(config, task)) as pool:
-        return list(pool.imap(_run_in_worker, paths, chunksize=chunk))
+        results = pool.imap(_run_in_worker, [paths[i] for i in order], chunksize=chunk)
+        by_position = dict(zip(order, results))
+    return [by_position[i] for i in range(len(paths))]
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 def lint_paths(paths: Iterable[str], config: Config, jobs: int | None = None) -> list[FileResult]:
