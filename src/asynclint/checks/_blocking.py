@@ -3,14 +3,26 @@ lists under the check's code. Each code is its own small check module that names
 
 from __future__ import annotations
 
+import ast
+
 from asynclint._lazy import libcst as cst
 
 from asynclint.analysis.context import Context
-from asynclint.checks.base import Check, ProposedFix
+from asynclint.checks.base import Check, FixAvailability, ProposedFix
+from asynclint.checks.fixes import offload_fix
 from asynclint.tables import ArgumentCondition, BlockingGroup, Tables
 
 # Handing an object to these makes it async; the call inside is not a blocking use.
 _ASYNC_WRAPPERS = frozenset({"trio.wrap_file", "anyio.wrap_file"})
+
+# Only an operation on a socket or descriptor in non-blocking mode raises these: code that
+# handles them has switched the object to that mode, and the call returns at once.
+_NONBLOCKING_MODE_ERRORS = frozenset(
+    {"builtins.BlockingIOError", "ssl.SSLWantReadError", "ssl.SSLWantWriteError"}
+)
+
+# Where a lazy call's iterator is kept for later rather than consumed on the spot.
+_STORING_STATEMENTS = (cst.Assign, cst.AnnAssign, cst.NamedExpr, cst.Return, cst.Yield)
 
 
 class BlockingCallCheck(Check):
@@ -31,19 +43,39 @@ class BlockingCallCheck(Check):
         if not ctx.in_async:
             return
         name = ctx.callee(node)
+        if name in _ASYNC_WRAPPERS:
+            self._withdraw_wrapped(node, ctx)
+            return
         group = self._calls.get(name) if name is not None else None
-        if group is None or not is_blocking_use(node, ctx) or made_nonblocking(node, group, ctx):
+        if (
+            group is None
+            or not is_blocking_use(node, group, ctx)
+            or made_nonblocking(node, group, ctx)
+            or _NONBLOCKING_MODE_ERRORS & ctx.handled_exceptions()
+        ):
             return
         origin = ctx.receiver_origin(node)
         if origin is not None and id(origin) in self._reported:
             return  # `f.read()` after a reported `f = open(p)`: one finding says it all
         self._reported.add(id(node))
         message = f"{describe_call(node, name)} {group.what}; {group.remedy}"
-        self.report(node, message, ctx.statement(), self.fix(node, name, ctx))
+        # Offloading a lazy call would move only the iterator's creation to a thread and
+        # leave the I/O, which happens while it is consumed, on the loop.
+        fix = None if group.lazy else self.fix(node, name, ctx)
+        self.report(node, message, ctx.statement(), fix)
 
     def fix(self, node: cst.Call, name: str, ctx: Context) -> ProposedFix | None:
         """The fix for one reported call; checks that offer one override this."""
         return None
+
+    def _withdraw_wrapped(self, wrapper: cst.Call, ctx: Context) -> None:
+        """`with open(p) as f:` then `wrap_file(f)` is the exempt `wrap_file(open(p))` in two
+        steps: the finding already made at that `open(p)` is taken back."""
+        for arg in wrapper.args:
+            origin = ctx.value_origin(arg.value)
+            if origin is not None and id(origin) in self._reported:
+                self._reported.discard(id(origin))
+                self.reports = [report for report in self.reports if report.node is not origin]
 
 
 def describe_call(node: cst.Call, qualified_name: str) -> str:
@@ -54,6 +86,15 @@ def describe_call(node: cst.Call, qualified_name: str) -> str:
     if written == shown or len(written) > 60:
         return f"`{shown}()`"
     return f"`{written}()` (`{shown}`)"
+
+
+class OffloadableBlockingCallCheck(BlockingCallCheck):
+    """A blocking call whose fix runs it in a worker thread (always unsafe; see offload_fix)."""
+
+    fix_availability = FixAvailability.SOMETIMES
+
+    def fix(self, node: cst.Call, name: str, ctx: Context) -> ProposedFix | None:
+        return offload_fix(node, ctx)
 
 
 def made_nonblocking(node: cst.Call, group: BlockingGroup, ctx: Context) -> bool:
@@ -75,8 +116,10 @@ def made_nonblocking(node: cst.Call, group: BlockingGroup, ctx: Context) -> bool
 
 
 def _argument_matches(value: cst.BaseExpression, condition: ArgumentCondition, ctx: Context) -> bool:
+    if condition.names_a_call:
+        return isinstance(value, cst.Call) and ctx.callee(value) == condition.value[: -len("()")]
     if not condition.names_a_constant:
-        return cst.Module(body=()).code_for_node(value).strip() == condition.value
+        return _same_literal(cst.Module(body=()).code_for_node(value).strip(), condition.value)
     # The constant may sit inside an expression: `os.WNOHANG | os.WUNTRACED`.
     pending = [value]
     while pending:
@@ -88,8 +131,19 @@ def _argument_matches(value: cst.BaseExpression, condition: ArgumentCondition, c
     return False
 
 
-def is_blocking_use(node: cst.Call, ctx: Context) -> bool:
-    """False when the call's result is awaited, used by `async with`, or wrapped async."""
+def _same_literal(written: str, expected: str) -> bool:
+    """Literals compare by value: `blocking=0` is `blocking=False`, `timeout=0.0` is `timeout=0`."""
+    try:
+        return ast.literal_eval(written) == ast.literal_eval(expected)
+    except (ValueError, SyntaxError):
+        return written == expected
+
+
+def is_blocking_use(node: cst.Call, group: BlockingGroup, ctx: Context) -> bool:
+    """False when the call's result is awaited, used by `async with`, or wrapped async, and
+    when the group's calls are lazy and the iterator is only stored, not consumed here."""
+    if group.lazy and _only_stored(ctx):
+        return False
     parent = ctx.parent
     if isinstance(parent, cst.Await):
         return False
@@ -101,3 +155,15 @@ def is_blocking_use(node: cst.Call, ctx: Context) -> bool:
         if isinstance(wrapper, cst.Call) and ctx.qualified_name(wrapper.func) in _ASYNC_WRAPPERS:
             return False
     return True
+
+
+def _only_stored(ctx: Context) -> bool:
+    """True when the value of the node being visited is assigned, returned or yielded (also
+    through `a if cond else b`) rather than consumed where it stands."""
+    value = ctx.parents[-1]
+    for holder in reversed(ctx.parents[:-1]):
+        if isinstance(holder, cst.IfExp) and value is not holder.test:
+            value = holder
+            continue
+        return isinstance(holder, _STORING_STATEMENTS) and holder.value is value
+    return False

@@ -1,19 +1,8 @@
 """ASY105 cpu-bound-in-loop: see docs/rules/ASY105.md; the calls are listed in rules/blocking_calls.toml."""
 
-from __future__ import annotations
-
-from asynclint._lazy import libcst as cst
-from asynclint.analysis.context import Context
-from asynclint.checks._blocking import BlockingCallCheck
-from asynclint.checks.base import FixAvailability, ProposedFix
-from asynclint.checks.fixes import offload_fix
+from asynclint.checks._blocking import OffloadableBlockingCallCheck
 
 
-class CpuBoundInLoop(BlockingCallCheck):
+class CpuBoundInLoop(OffloadableBlockingCallCheck):
     code = "ASY105"
     name = "cpu-bound-in-loop"
-
-    fix_availability = FixAvailability.SOMETIMES
-
-    def fix(self, node: cst.Call, name: str, ctx: Context) -> ProposedFix | None:
-        return offload_fix(node, ctx)

@@ -1,19 +1,8 @@
 """ASY106 blocking-wait: see docs/rules/ASY106.md; the calls are listed in rules/blocking_calls.toml."""
 
-from __future__ import annotations
-
-from asynclint._lazy import libcst as cst
-from asynclint.analysis.context import Context
-from asynclint.checks._blocking import BlockingCallCheck
-from asynclint.checks.base import FixAvailability, ProposedFix
-from asynclint.checks.fixes import offload_fix
+from asynclint.checks._blocking import OffloadableBlockingCallCheck
 
 
-class BlockingWait(BlockingCallCheck):
+class BlockingWait(OffloadableBlockingCallCheck):
     code = "ASY106"
     name = "blocking-wait"
-
-    fix_availability = FixAvailability.SOMETIMES
-
-    def fix(self, node: cst.Call, name: str, ctx: Context) -> ProposedFix | None:
-        return offload_fix(node, ctx)
