@@ -127,3 +127,32 @@ def test_applying_edits_preserves_everything_outside_the_edited_ranges(case):
         cursor = end
     expected.append(text[cursor:])
     assert result == "".join(expected)
+
+
+_FIXTURE_TEXTS = {p.name: p.read_text(encoding="utf-8") for p in sorted(FIXTURES.glob("ASY*.py"))}
+
+
+@st.composite
+def fixture_and_fixes(draw):
+    name = draw(st.sampled_from(sorted(_FIXTURE_TEXTS)))
+    text = _FIXTURE_TEXTS[name]
+    fixable = [d for d in lint(text, name) if d.fix is not None and d.fix.edits]
+    subset = draw(st.lists(st.sampled_from(fixable), unique=True) if fixable else st.just([]))
+    return text, choose_fixes(subset, unsafe=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(fixture_and_fixes())
+def test_fixing_a_fixture_preserves_everything_outside_the_edited_ranges(case):
+    text, chosen = case
+    edits = list(dict.fromkeys(e for d in chosen for e in d.fix.edits))
+    result = apply_edits(text, edits)
+    offsets = line_offsets(text)
+    ranges = sorted((offsets[e.span.line - 1] + e.span.column, offsets[e.span.end_line - 1] + e.span.end_column, e.content) for e in edits)
+    cursor, position = 0, 0
+    for start, end, content in ranges:
+        untouched = text[cursor:start]
+        assert result[position : position + len(untouched)] == untouched
+        position += len(untouched) + len(content)
+        cursor = end
+    assert result[position:] == text[cursor:]
