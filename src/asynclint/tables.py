@@ -26,7 +26,7 @@ class ArgumentCondition:
 
     keyword: str | None  # match this keyword argument ...
     position: int | None  # ... or this positional one; both None means any argument
-    value: str  # a literal as written, or a dotted name the argument mentions
+    value: str  # a literal, a dotted name the argument mentions, or a call `name()`
 
     @classmethod
     def parse(cls, text: str, where: str) -> ArgumentCondition:
@@ -41,8 +41,12 @@ class ArgumentCondition:
         return cls(where_part, None, value)
 
     @property
+    def names_a_call(self) -> bool:
+        return self.value.endswith("()")
+
+    @property
     def names_a_constant(self) -> bool:
-        return "." in self.value
+        return "." in self.value and not self.names_a_call
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,8 @@ class BlockingGroup:
     what: str
     remedy: str
     nonblocking_if: tuple[ArgumentCondition, ...] = ()
+    # The calls return an iterator that does its I/O while it is consumed (`os.walk`).
+    lazy: bool = False
 
 
 @dataclass
@@ -99,11 +105,14 @@ def load_tables(extend_blocking: dict[str, list[str]] | None = None) -> Tables:
                 conditions = tuple(
                     ArgumentCondition.parse(text, where) for text in raw.get("nonblocking_if", ())
                 )
+                lazy = raw.get("lazy", False)
                 group = BlockingGroup(
-                    code, tuple(raw["calls"]), raw["what"], raw["remedy"], conditions
+                    code, tuple(raw["calls"]), raw["what"], raw["remedy"], conditions, lazy
                 )
             except (KeyError, TypeError) as exc:
                 raise TableError(f"{where}: entry lacks {exc}") from exc
+            if not isinstance(lazy, bool):
+                raise TableError(f"{where}: lazy must be true or false")
             for name in group.calls:
                 if name in tables.blocking:
                     raise TableError(f"rules/blocking_calls.toml: {name} is listed twice")

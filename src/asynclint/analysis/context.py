@@ -33,7 +33,10 @@ class LoopFrame:
     target_names: frozenset[str] = field(default_factory=frozenset)
 
 
-_UNION_WRAPPERS = frozenset({"typing.Optional", "typing.Union", "typing_extensions.Optional"})
+_UNION_WRAPPERS = frozenset(
+    {"typing.Optional", "typing.Union", "typing_extensions.Optional", "typing_extensions.Union"}
+)
+_ANNOTATED_WRAPPERS = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
 
 
 class Context:
@@ -126,14 +129,35 @@ class Context:
         }
         return frozenset(roots & {"asyncio", "trio", "anyio"})
 
+    def value_origin(self, expr: cst.BaseExpression) -> cst.BaseExpression | None:
+        """The expression a plain name's value came from: `f` after `f = open(p)` (or
+        `with open(p) as f`) gives the `open(p)` call."""
+        if isinstance(expr, cst.Name):
+            binding = self.scope.lookup(expr.value)
+            return binding.origin if binding is not None else None
+        return None
+
     def receiver_origin(self, call: cst.Call) -> cst.BaseExpression | None:
         """Where the object a method is called on came from: `f.read()` after `f = open(p)`
         gives the `open(p)` call. Only for receivers that are plain names."""
         func = call.func
-        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
-            binding = self.scope.lookup(func.value.value)
-            return binding.origin if binding is not None else None
-        return None
+        return self.value_origin(func.value) if isinstance(func, cst.Attribute) else None
+
+    def handled_exceptions(self) -> frozenset[str]:
+        """Qualified names of the exceptions handled by the `try` statements whose body holds
+        the node being visited, within the current function."""
+        handled: set[str] = set()
+        for holder, child in zip(self.parents, self.parents[1:]):
+            if isinstance(holder, (cst.Try, cst.TryStar)) and child is holder.body:
+                for handler in holder.handlers:
+                    handled.update(self._exception_names(handler.type))
+        return frozenset(handled)
+
+    def _exception_names(self, expr: cst.BaseExpression | None) -> list[str]:
+        if isinstance(expr, cst.Tuple):
+            return [name for el in expr.elements for name in self._exception_names(el.value)]
+        name = self.qualified_name(expr) if expr is not None else None
+        return [name] if name is not None else []
 
     def value_type(self, expr: cst.BaseExpression) -> str | None:
         """The qualified type of the value `expr` evaluates to, when a local fact tells it."""
@@ -173,23 +197,35 @@ class Context:
         return name
 
     def annotation_type(self, annotation: cst.BaseExpression) -> str | None:
-        """The type an annotation names; `Optional[T]`, `Union[T, None]` and `T | None` give T."""
+        """The type an annotation names; `Optional[T]`, `Union[T, None]` and `T | None` give T,
+        `Annotated[T, ...]` and a generic `T[int]` give T, and a quoted annotation is read as
+        the expression it quotes (forward references, names imported under TYPE_CHECKING)."""
+        if isinstance(annotation, (cst.SimpleString, cst.ConcatenatedString)):
+            quoted = annotation.evaluated_value
+            if not isinstance(quoted, str):
+                return None
+            try:
+                return self.annotation_type(cst.parse_expression(quoted.strip()))
+            except cst.ParserSyntaxError:
+                return None
         if isinstance(annotation, cst.BinaryOperation) and isinstance(
             annotation.operator, cst.BitOr
         ):
             sides = [annotation.left, annotation.right]
-            real = [s for s in sides if not (isinstance(s, cst.Name) and s.value == "None")]
+            real = [s for s in sides if not _is_none(s)]
             return self.annotation_type(real[0]) if len(real) == 1 else None
         if isinstance(annotation, cst.Subscript):
+            members = [el.slice.value for el in annotation.slice if isinstance(el.slice, cst.Index)]
             wrapper = self.qualified_name(annotation.value)
-            if wrapper not in _UNION_WRAPPERS:
-                return None
-            members = [
-                el.slice.value
-                for el in annotation.slice
-                if isinstance(el.slice, cst.Index)
-                and not (isinstance(el.slice.value, cst.Name) and el.slice.value.value == "None")
-            ]
-            return self.annotation_type(members[0]) if len(members) == 1 else None
+            if wrapper in _ANNOTATED_WRAPPERS:
+                return self.annotation_type(members[0]) if members else None
+            if wrapper in _UNION_WRAPPERS:
+                real = [m for m in members if not _is_none(m)]
+                return self.annotation_type(real[0]) if len(real) == 1 else None
+            return self.canonical(wrapper) if wrapper is not None else None
         name = self.qualified_name(annotation)
         return self.canonical(name) if name is not None else None
+
+
+def _is_none(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "None"
