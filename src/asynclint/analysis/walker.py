@@ -220,13 +220,27 @@ class Walker:
 
     def _bind_target(self, target: cst.BaseExpression, binding: Binding) -> None:
         if isinstance(target, cst.Name):
+            if _is_none(binding.origin) and self._says_what_it_holds(target.value):
+                # `x = None` next to `x = requests.Session()` (or the `except ImportError:
+                # pymysql = None` fallback): any method call on x runs only when x is not
+                # None, so the binding that says what x holds is the one that matters.
+                return
             self._bind(target.value, binding)
+            scope = self.ctx.scope
+            if scope.kind == "class" and binding.type is not None:
+                # `lock = threading.Lock()` or `lock: threading.Lock` in a class body types
+                # `self.lock` in its methods.
+                scope.class_facts.attr_types[target.value] = binding.type
             return
         if isinstance(target, cst.Attribute):
             self._bind_self_attribute(target, binding.type)
             return
         for name in target_names(target):  # unpacking: the parts' types are unknown
             self._bind(name)
+
+    def _says_what_it_holds(self, name: str) -> bool:
+        known = self.ctx.scope.names.get(name)
+        return known is not None and (known.qualname is not None or known.type is not None)
 
     def _bind_self_attribute(self, target: cst.Attribute, type_: str | None) -> None:
         frame = self.ctx.function
@@ -251,13 +265,8 @@ class Walker:
         if node.value is not None:
             self.visit(node.value)
         self.visit(node.target)
-        ctx = self.ctx
-        declared = ctx.annotation_type(node.annotation.annotation)
-        binding = self._value_binding(node.value, declared)
-        if isinstance(node.target, cst.Name) and ctx.scope.kind == "class" and declared:
-            # `lock: threading.Lock` in a class body types `self.lock` in its methods.
-            ctx.scope.class_facts.attr_types[node.target.value] = declared
-        self._bind_target(node.target, binding)
+        declared = self.ctx.annotation_type(node.annotation.annotation)
+        self._bind_target(node.target, self._value_binding(node.value, declared))
 
     def _named_expr(self, node: cst.NamedExpr) -> None:
         self.visit(node.value)
@@ -325,6 +334,10 @@ class Walker:
             self.visit(node.elt)
         del ctx.loops[len(ctx.loops) - pushed :]
         ctx.scope = saved_scope
+
+
+def _is_none(expr: cst.BaseExpression | None) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "None"
 
 
 def _all_params(params: cst.Parameters) -> list[cst.Param]:
