@@ -36,7 +36,13 @@ class LoopFrame:
 _UNION_WRAPPERS = frozenset(
     {"typing.Optional", "typing.Union", "typing_extensions.Optional", "typing_extensions.Union"}
 )
-_ANNOTATED_WRAPPERS = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
+# Qualifiers around the type: `Annotated[T, ...]`, `Final[T]`, `ClassVar[T]` are T. Written
+# bare (`X: Final = threading.Lock()`) they say nothing, and the value gives the type.
+_QUALIFIERS = frozenset(
+    f"{module}.{name}"
+    for module in ("typing", "typing_extensions")
+    for name in ("Annotated", "Final", "ClassVar")
+)
 
 
 class Context:
@@ -198,8 +204,9 @@ class Context:
 
     def annotation_type(self, annotation: cst.BaseExpression) -> str | None:
         """The type an annotation names; `Optional[T]`, `Union[T, None]` and `T | None` give T,
-        `Annotated[T, ...]` and a generic `T[int]` give T, and a quoted annotation is read as
-        the expression it quotes (forward references, names imported under TYPE_CHECKING)."""
+        so do `Annotated[T, ...]`, `Final[T]`, `ClassVar[T]` and a generic `T[int]`, and a
+        quoted annotation is read as the expression it quotes (forward references, names
+        imported under TYPE_CHECKING)."""
         if isinstance(annotation, (cst.SimpleString, cst.ConcatenatedString)):
             quoted = annotation.evaluated_value
             if not isinstance(quoted, str):
@@ -217,14 +224,16 @@ class Context:
         if isinstance(annotation, cst.Subscript):
             members = [el.slice.value for el in annotation.slice if isinstance(el.slice, cst.Index)]
             wrapper = self.qualified_name(annotation.value)
-            if wrapper in _ANNOTATED_WRAPPERS:
+            if wrapper in _QUALIFIERS:
                 return self.annotation_type(members[0]) if members else None
             if wrapper in _UNION_WRAPPERS:
                 real = [m for m in members if not _is_none(m)]
                 return self.annotation_type(real[0]) if len(real) == 1 else None
             return self.canonical(wrapper) if wrapper is not None else None
         name = self.qualified_name(annotation)
-        return self.canonical(name) if name is not None else None
+        if name is None or name in _QUALIFIERS:
+            return None
+        return self.canonical(name)
 
 
 def _is_none(expr: cst.BaseExpression) -> bool:
