@@ -150,13 +150,25 @@ class Context:
         return self.value_origin(func.value) if isinstance(func, cst.Attribute) else None
 
     def handled_exceptions(self) -> frozenset[str]:
-        """Qualified names of the exceptions handled by the `try` statements whose body holds
-        the node being visited, within the current function."""
+        """Qualified names of the exceptions handled around the node being visited, within
+        the current function: by a `try` whose body holds it, or by the
+        `with contextlib.suppress(...)` it stands in."""
         handled: set[str] = set()
         for holder, child in zip(self.parents, self.parents[1:]):
-            if isinstance(holder, (cst.Try, cst.TryStar)) and child is holder.body:
+            if child is not getattr(holder, "body", None):
+                continue
+            if isinstance(holder, (cst.Try, cst.TryStar)):
                 for handler in holder.handlers:
                     handled.update(self._exception_names(handler.type))
+            elif isinstance(holder, cst.With):
+                for item in holder.items:
+                    manager = item.item
+                    if (
+                        isinstance(manager, cst.Call)
+                        and self.qualified_name(manager.func) == "contextlib.suppress"
+                    ):
+                        for arg in manager.args:
+                            handled.update(self._exception_names(arg.value))
         return frozenset(handled)
 
     def _exception_names(self, expr: cst.BaseExpression | None) -> list[str]:
