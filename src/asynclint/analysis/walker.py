@@ -99,6 +99,9 @@ class Walker:
             cst.While: self._while,
             cst.WithItem: self._with_item,
             cst.ExceptHandler: self._except_handler,
+            cst.MatchAs: self._match_capture,
+            cst.MatchStar: self._match_capture,
+            cst.MatchMapping: self._match_capture,
             cst.ListComp: self._comprehension,
             cst.SetComp: self._comprehension,
             cst.GeneratorExp: self._comprehension,
@@ -271,6 +274,15 @@ class Walker:
     def _named_expr(self, node: cst.NamedExpr) -> None:
         self.visit(node.value)
         self._bind_target(node.target, self._value_binding(node.value))
+
+    def _match_capture(self, node: cst.MatchAs | cst.MatchStar | cst.MatchMapping) -> None:
+        """`case {"k": x}`, `case [*rest]`, `case {**rest}`, `case P() as p`: a pattern binds
+        the names it captures (a `case` visits its pattern before its body)."""
+        for child in children(node):
+            self.visit(child)
+        captured = node.rest if isinstance(node, cst.MatchMapping) else node.name
+        if isinstance(captured, cst.Name):
+            self._bind(captured.value)
 
     def _except_handler(self, node: cst.ExceptHandler) -> None:
         if node.type is not None:
