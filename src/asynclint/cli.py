@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from asynclint import __version__, exitcodes
+from asynclint.output import FORMATS
 
 
 
@@ -53,10 +54,10 @@ def main() -> None:
 @click.option("--ignore", multiple=True, help="Codes or prefixes to disable.")
 @click.option(
     "--output-format",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(FORMATS),
     default="text",
     show_default=True,
-    help="How to print findings.",
+    help="How to print findings (see docs/output-formats.md).",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per code.")

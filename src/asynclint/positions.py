@@ -4,7 +4,7 @@ Internal (and libcst's) convention: line 1-based, column 0-based, in Unicode cod
 
 - Text, JSON, SARIF, GitHub and GitLab outputs: line and column both 1-based, code points.
 - LSP: line and character both 0-based, counted in UTF-16 code units (the protocol's default
-  position encoding) unless the client negotiated another.
+  position encoding) unless the client negotiated UTF-8 or UTF-32.
 """
 
 from __future__ import annotations
@@ -47,6 +47,37 @@ def code_point_column(line_text: str, utf16: int) -> int:
             return index
         units += 2 if ord(ch) > 0xFFFF else 1
     return len(line_text)
+
+
+# Position encodings an LSP client may negotiate (`general.positionEncodings`).
+LSP_ENCODINGS = ("utf-16", "utf-8", "utf-32")
+
+
+def lsp_character(line_text: str, column: int, encoding: str = "utf-16") -> int:
+    """Code-point column -> an LSP `character`, in the negotiated position encoding (UTF-16
+    code units unless the client asked for UTF-8 bytes or UTF-32 code points)."""
+    if encoding == "utf-32":
+        return column
+    if encoding == "utf-8":
+        beyond = max(0, column - len(line_text))  # an edit may start past the line's end
+        return len(line_text[:column].encode("utf-8", "surrogatepass")) + beyond
+    return utf16_column(line_text, column)
+
+
+def lsp_position(lines: list[str], line: int, column: int, encoding: str = "utf-16") -> tuple[int, int]:
+    """Internal (1-based line, 0-based code-point column) -> LSP (0-based line, character).
+    `lines` are the file's lines as `split_lines` gives them; a line past the end is empty."""
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    return line - 1, lsp_character(text, column, encoding)
+
+
+def offset_position(text: str, offset: int) -> tuple[int, int]:
+    """A string offset in `text` -> internal (1-based line, 0-based code-point column)."""
+    import bisect
+
+    offsets = line_offsets(text)
+    index = bisect.bisect_right(offsets, offset) - 1
+    return index + 1, offset - offsets[index]
 
 
 

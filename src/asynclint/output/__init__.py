@@ -1,12 +1,16 @@
 """Output formats: thin, pure formatters over a list of `Diagnostic`s.
 
 Each module exposes `render(diagnostics, context) -> str`. Position conversions come from
-`asynclint.positions`; nothing here reads files except through `context.source_lines`.
+`asynclint.positions`; nothing here reads files except through the context
+(`context.source_lines`, `context.project_root()`).
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from importlib import import_module
+from pathlib import Path, PurePath
 from typing import Callable
 
 
@@ -18,16 +22,53 @@ class RenderContext:
     statistics: bool = False
     quiet: bool = False
     unsafe_fixes: bool = False  # whether unsafe fixes count as available (--unsafe-fixes)
+    # The directory repository-relative paths (SARIF, GitLab, GitHub) are relative to;
+    # None: the git work tree that holds the current directory, else the current directory.
+    root: str | None = None
+
+    def project_root(self) -> str:
+        return self.root if self.root is not None else default_root()
 
 
-FORMATS = ("text", "json")
+# --output-format name -> module in this package.
+_MODULES = {
+    "text": "text",
+    "concise": "concise",
+    "json": "json_format",
+    "json-lines": "json_lines",
+    "lsp": "lsp",
+    "github": "github",
+    "sarif": "sarif",
+    "gitlab": "gitlab",
+    "junit": "junit",
+}
+FORMATS = tuple(_MODULES)
 
 
 def render(name: str, diagnostics, context: RenderContext) -> str:
-    if name == "json":
-        from asynclint.output import json_format
+    module = import_module(f"asynclint.output.{_MODULES[name]}")
+    return module.render(diagnostics, context)
 
-        return json_format.render(diagnostics, context)
-    from asynclint.output import text
 
-    return text.render(diagnostics, context)
+def default_root() -> str:
+    """The top of the git work tree holding the current directory, or the current directory."""
+    cwd = Path.cwd()
+    for directory in (cwd, *cwd.parents):
+        if (directory / ".git").exists():
+            return str(directory)
+    return str(cwd)
+
+
+def repo_relative(path: str, root: str) -> str:
+    """`path` relative to `root` with forward slashes; an absolute path (with forward
+    slashes) when it lies outside `root`. Standard input ('-') stays '-'."""
+    if path == "-":
+        return path
+    absolute = os.path.abspath(path)
+    try:
+        relative = os.path.relpath(absolute, root)
+    except ValueError:  # another drive on Windows
+        return PurePath(absolute).as_posix()
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return PurePath(absolute).as_posix()
+    return PurePath(relative).as_posix()
