@@ -76,10 +76,12 @@ def main() -> None:
 @click.option("--add-noqa", is_flag=True, help="Add `# noqa: CODE` to every reported line, to adopt asynclint on existing code.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the per-file result cache.")
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None, envvar="ASYNCLINT_CACHE_DIR", help="Where the cache lives (default: .asynclint_cache next to the config).")
+@click.option("--baseline", "baseline", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Report only findings that this baseline file (from --write-baseline) does not record.")
+@click.option("--write-baseline", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Record every current finding in this file, report nothing and exit 0.")
 def check(
     paths, select, extend_select, ignore, output_format, exit_zero, statistics, quiet, color,
     jobs, force_exclude, stdin_filename, config_file, fix, unsafe_fixes, diff, fix_only,
-    show_fixes, exit_non_zero_on_fix, add_noqa, no_cache, cache_dir,
+    show_fixes, exit_non_zero_on_fix, add_noqa, no_cache, cache_dir, baseline, write_baseline,
 ) -> None:  # fmt: skip
     """Check PATHS (files or directories; default: the current directory). Use '-' to read
     source from standard input, named by --stdin-filename."""
@@ -102,11 +104,16 @@ def check(
         _fail("--add-noqa cannot be combined with --fix, --fix-only or --diff")
     if add_noqa and list(paths) == ["-"]:
         _fail("--add-noqa writes files; it cannot read standard input")
+    if write_baseline is not None and (fix or diff or fix_only or add_noqa or baseline is not None):
+        _fail("--write-baseline cannot be combined with --baseline, --fix, --fix-only, --diff or --add-noqa")
+    if write_baseline is not None and list(paths) == ["-"]:
+        _fail("--write-baseline records the findings of files; it cannot read standard input")
+    from asynclint.baseline import BaselineError
     try:
         status = run_check(
             config,
             list(paths) or ["."],
-            output=OutputOptions(output_format, statistics, quiet, _want_color(color)),
+            output=OutputOptions(output_format, statistics, quiet, _want_color(color), baseline),
             fixes=FixOptions(
                 apply=fix,
                 diff=diff,
@@ -121,8 +128,9 @@ def check(
             stdin_filename=stdin_filename,
             use_cache=not no_cache,
             cache_dir=cache_dir,
+            write_baseline=write_baseline,
         )
-    except (ConfigError, TableError) as exc:
+    except (ConfigError, TableError, BaselineError) as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
         sys.exit(130)

@@ -40,6 +40,7 @@ class OutputOptions:
     statistics: bool = False
     quiet: bool = False
     color: bool = False
+    baseline: Path | None = None  # report only findings this baseline file does not record
 
 
 def run_check(
@@ -53,7 +54,9 @@ def run_check(
     stdin_filename: str | None = None,
     use_cache: bool = True,
     cache_dir: Path | None = None,
+    write_baseline: Path | None = None,
 ) -> int:
+    _baseline(output.baseline)  # a missing or broken baseline fails before any work
     if paths == ["-"]:
         return _run_on_stdin(config, sys.stdin.buffer.read(), stdin_filename, force_exclude, output, fixes)
     from asynclint.discovery import discover
@@ -68,6 +71,9 @@ def run_check(
     else:
         cache = _open_cache(config, cache_dir) if use_cache else None
         diagnostics = lint_files(found.files, config, jobs, cache)
+        if write_baseline is not None:
+            return _write_baseline(write_baseline, diagnostics, found.missing)
+        diagnostics = _not_in_baseline(diagnostics, output, _read_lines)
         _print(diagnostics, len(found.files), output, fixes, _read_lines)
         status = exitcodes.FINDINGS if diagnostics else exitcodes.CLEAN
     return exitcodes.ERROR if found.missing else status
@@ -126,6 +132,8 @@ def _fix(files: list[str], config: Config, jobs: int | None, output: OutputOptio
     outcomes = map_paths(files, config, task if not fixes.unsafe else _UNSAFE_TASKS[task], jobs)
     applied = sum(len(o.applied) for o in outcomes)
     remaining = sorted((d for o in outcomes for d in o.remaining), key=Diagnostic.sort_key)
+    current = {o.path: o.fixed for o in outcomes}
+    remaining = _not_in_baseline(remaining, output, lambda path: _lines_of_text(current.get(path)) or _read_lines(path))
     for outcome in outcomes:
         if outcome.error:
             click.echo(f"asynclint: {outcome.path}: {outcome.error}", err=True)
@@ -137,7 +145,6 @@ def _fix(files: list[str], config: Config, jobs: int | None, output: OutputOptio
     if fixes.show and applied:
         _print_applied(outcomes)
     if not fixes.only:
-        current = {o.path: o.fixed for o in outcomes}
         _print(remaining, len(files), output, fixes, lambda path: _lines_of_text(current.get(path)) or _read_lines(path))
     elif not output.quiet:
         click.echo(f"Fixed {applied} problem{'s' if applied != 1 else ''}.")
@@ -255,6 +262,7 @@ def _run_on_stdin(config, data: bytes, filename, force_exclude, output: OutputOp
     if fixes.fixing:
         return _fix_stdin(linter, data, path, output, fixes)
     diagnostics = sorted(linter.lint_bytes(data, path).diagnostics, key=Diagnostic.sort_key)
+    diagnostics = _not_in_baseline(diagnostics, output, lambda _: _read_lines(data))
     _print(diagnostics, 1, output, fixes, lambda _: _read_lines(data))
     return exitcodes.FINDINGS if diagnostics else exitcodes.CLEAN
 
@@ -277,13 +285,44 @@ def _fix_stdin(linter, data: bytes, path: str, output: OutputOptions, fixes: Fix
         return exitcodes.FINDINGS if outcome.changed else exitcodes.CLEAN
     sys.stdout.buffer.write(encode(source, outcome.fixed))
     sys.stdout.flush()
-    if outcome.remaining and not fixes.only:
+    remaining = _not_in_baseline(outcome.remaining, output, lambda _: _lines_of_text(outcome.fixed))
+    if remaining and not fixes.only:
         from asynclint.output.text import header
 
-        for diagnostic in sorted(outcome.remaining, key=Diagnostic.sort_key):
+        for diagnostic in sorted(remaining, key=Diagnostic.sort_key):
             click.echo(header(diagnostic, None), err=True)
         return exitcodes.FINDINGS
     return exitcodes.FINDINGS if fixes.exit_non_zero_on_fix and outcome.applied else exitcodes.CLEAN
+
+
+# --- baseline -----------------------------------------------------------------------------
+
+
+def _baseline(file: Path | None) -> frozenset[str] | None:
+    from asynclint.baseline import load_baseline
+
+    return None if file is None else load_baseline(file)
+
+
+def _not_in_baseline(diagnostics: list[Diagnostic], output: OutputOptions, lines_of) -> list[Diagnostic]:
+    known = _baseline(output.baseline)
+    if known is None:
+        return diagnostics
+    from asynclint.baseline import new_findings
+
+    new = new_findings(output.baseline, known, diagnostics, lru_cache(maxsize=None)(lines_of))
+    hidden = len(diagnostics) - len(new)
+    if hidden and not output.quiet and output.format in ("text", "concise"):
+        click.echo(f"asynclint: {hidden} known finding{'s' if hidden != 1 else ''} hidden by the baseline {output.baseline}", err=True)
+    return new
+
+
+def _write_baseline(file: Path, diagnostics: list[Diagnostic], missing) -> int:
+    from asynclint.baseline import write_baseline
+
+    count = write_baseline(file, diagnostics, lru_cache(maxsize=None)(_read_lines))
+    click.echo(f"asynclint: recorded {count} finding{'s' if count != 1 else ''} in the baseline {file}", err=True)
+    return exitcodes.ERROR if missing else exitcodes.CLEAN
 
 
 def _open_cache(config: Config, cache_dir: Path | None):

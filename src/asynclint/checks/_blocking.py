@@ -120,14 +120,21 @@ def _argument_matches(value: cst.BaseExpression, condition: ArgumentCondition, c
         return isinstance(value, cst.Call) and ctx.callee(value) == condition.value[: -len("()")]
     if not condition.names_a_constant:
         return _same_literal(cst.Module(body=()).code_for_node(value).strip(), condition.value)
-    # The constant may sit inside an expression: `os.WNOHANG | os.WUNTRACED`.
+    # The constant may sit inside an expression (`os.WNOHANG | os.WUNTRACED`), or in one
+    # that a name was bound to (`NUMERIC = socket.AI_NUMERICHOST | socket.AI_NUMERICSERV`).
     pending = [value]
+    seen: set[int] = set()  # `flags = flags | x` must not loop
     while pending:
         expr = pending.pop()
+        if id(expr) in seen:
+            continue
+        seen.add(id(expr))
         if isinstance(expr, (cst.Name, cst.Attribute)) and ctx.qualified_name(expr) == condition.value:
             return True
         if isinstance(expr, cst.BinaryOperation):
             pending += [expr.left, expr.right]
+        elif isinstance(expr, cst.Name) and (origin := ctx.value_origin(expr)) is not None:
+            pending.append(origin)
     return False
 
 
