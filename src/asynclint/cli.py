@@ -1,4 +1,5 @@
-"""The command line: `asynclint check`, `asynclint rules`, `asynclint rule CODE`.
+"""The command line: `asynclint check`, `asynclint rules`, `asynclint rule CODE`,
+`asynclint server`.
 
 Exit codes follow ruff (see exitcodes.py).
 """
@@ -185,3 +186,11 @@ def rule_command(code: str) -> None:
         close = difflib.get_close_matches(code.upper(), list(RULES), n=1)
         _fail(f"unknown rule {code!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
     click.echo(rule.documentation().rstrip("\n"))
+
+
+@cli.command("server")
+def server_command() -> None:
+    """Run the language server on standard input and output (needs `asynclint[lsp]`)."""
+    from asynclint.lsp_server import serve
+
+    sys.exit(serve())
