@@ -58,6 +58,9 @@ class BlockingGroup:
     nonblocking_if: tuple[ArgumentCondition, ...] = ()
     # The calls return an iterator that does its I/O while it is consumed (`os.walk`).
     lazy: bool = False
+    # The receiver's constructor argument that bounds it (`maxsize`): without a positive one
+    # the receiver never fills, and the calls return at once.
+    bounded_by: str | None = None
 
 
 @dataclass
@@ -106,13 +109,22 @@ def load_tables(extend_blocking: dict[str, list[str]] | None = None) -> Tables:
                     ArgumentCondition.parse(text, where) for text in raw.get("nonblocking_if", ())
                 )
                 lazy = raw.get("lazy", False)
+                bounded_by = raw.get("bounded_by")
                 group = BlockingGroup(
-                    code, tuple(raw["calls"]), raw["what"], raw["remedy"], conditions, lazy
+                    code,
+                    tuple(raw["calls"]),
+                    raw["what"],
+                    raw["remedy"],
+                    conditions,
+                    lazy,
+                    bounded_by,
                 )
             except (KeyError, TypeError) as exc:
                 raise TableError(f"{where}: entry lacks {exc}") from exc
             if not isinstance(lazy, bool):
                 raise TableError(f"{where}: lazy must be true or false")
+            if not (bounded_by is None or isinstance(bounded_by, str)):
+                raise TableError(f"{where}: bounded_by must name a constructor argument")
             for name in group.calls:
                 if name in tables.blocking:
                     raise TableError(f"rules/blocking_calls.toml: {name} is listed twice")

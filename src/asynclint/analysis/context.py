@@ -145,9 +145,14 @@ class Context:
 
     def receiver_origin(self, call: cst.Call) -> cst.BaseExpression | None:
         """Where the object a method is called on came from: `f.read()` after `f = open(p)`
-        gives the `open(p)` call. Only for receivers that are plain names."""
+        gives the `open(p)` call, and `open(p).read()` gives it too. Only for receivers that
+        are plain names or calls."""
         func = call.func
-        return self.value_origin(func.value) if isinstance(func, cst.Attribute) else None
+        if not isinstance(func, cst.Attribute):
+            return None
+        if isinstance(func.value, cst.Call):
+            return func.value
+        return self.value_origin(func.value)
 
     def handled_exceptions(self) -> frozenset[str]:
         """Qualified names of the exceptions handled around the node being visited, within

@@ -99,7 +99,10 @@ class OffloadableBlockingCallCheck(BlockingCallCheck):
 
 def made_nonblocking(node: cst.Call, group: BlockingGroup, ctx: Context) -> bool:
     """True when an argument named in the group's `nonblocking_if` makes the call return at
-    once (`lock.acquire(blocking=False)`, `os.waitpid(pid, os.WNOHANG)`)."""
+    once (`lock.acquire(blocking=False)`, `os.waitpid(pid, os.WNOHANG)`), or when the group
+    is `bounded_by` an argument that the receiver was built without (`q = queue.Queue()`)."""
+    if group.bounded_by is not None and _built_unbounded(node, group.bounded_by, ctx):
+        return True
     if not group.nonblocking_if:
         return False
     positional = [arg for arg in node.args if arg.keyword is None and not arg.star]
@@ -113,6 +116,27 @@ def made_nonblocking(node: cst.Call, group: BlockingGroup, ctx: Context) -> bool
         if any(_argument_matches(value, condition, ctx) for value in candidates):
             return True
     return False
+
+
+def _built_unbounded(call: cst.Call, size_argument: str, ctx: Context) -> bool:
+    """True when the receiver of a method call was built by its own class's constructor, seen
+    here, without a positive `size_argument` (the keyword, or the first positional argument):
+    `q = queue.Queue()` or `queue.Queue(maxsize=0)`, a queue that never fills."""
+    method = ctx.callee(call)
+    origin = ctx.receiver_origin(call)
+    if method is None or not isinstance(origin, cst.Call):
+        return False
+    if ctx.callee(origin) != method.rsplit(".", 1)[0]:
+        return False  # built by some other factory: its bound is not visible here
+    sizes = [a.value for a in origin.args if a.keyword and a.keyword.value == size_argument]
+    sizes += [a.value for a in origin.args if a.keyword is None and not a.star][:1]
+    if not sizes:
+        return not any(a.star for a in origin.args)  # `*args`/`**kwargs` may carry a bound
+    try:
+        size = ast.literal_eval(cst.Module(body=()).code_for_node(sizes[0]).strip())
+    except (ValueError, SyntaxError):
+        return False
+    return isinstance(size, (int, float)) and size <= 0
 
 
 def _argument_matches(value: cst.BaseExpression, condition: ArgumentCondition, ctx: Context) -> bool:
