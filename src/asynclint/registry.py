@@ -18,6 +18,10 @@ from asynclint.checks.asy105_cpu_bound_in_loop import CpuBoundInLoop
 from asynclint.checks.asy106_blocking_wait import BlockingWait
 from asynclint.checks.asy107_blocking_db_driver import BlockingDbDriver
 from asynclint.checks.asy108_blocking_input import BlockingInput
+from asynclint.checks.asy400_unbounded_select import UnboundedSelect
+from asynclint.checks.asy401_select_star import SelectStar
+from asynclint.checks.asy402_query_per_iteration import QueryPerIteration
+from asynclint.checks.asy403_unbounded_orm_query import UnboundedOrmQuery
 from asynclint.checks.base import Check, FixAvailability
 from asynclint.diagnostic import Severity
 
@@ -33,6 +37,10 @@ CHECKS: tuple[type[Check], ...] = (
     BlockingWait,
     BlockingDbDriver,
     BlockingInput,
+    UnboundedSelect,
+    SelectStar,
+    QueryPerIteration,
+    UnboundedOrmQuery,
 )
 
 # ASY001 and ASY002 are not checks: the engine reports them, for a file it could not parse

@@ -10,6 +10,8 @@ import sys
 from dataclasses import dataclass, field
 from importlib import resources
 
+from asynclint.dbtables import DbTables, parse_db_tables
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
@@ -68,6 +70,8 @@ class Tables:
     blocking: dict[str, BlockingGroup] = field(default_factory=dict)  # qualified name -> group
     returns: dict[str, str] = field(default_factory=dict)  # callee -> type of its result
     aliases: dict[str, str] = field(default_factory=dict)  # other spelling -> canonical name
+    # ASY4xx/5xx: rules/sql.toml, pools.toml, handlers.toml
+    db: DbTables = field(default_factory=DbTables)
 
     def known_modules(self) -> frozenset[str]:
         """Top-level modules the tables speak of: an unbound `subprocess.run` resolves there."""
@@ -141,4 +145,12 @@ def load_tables(extend_blocking: dict[str, list[str]] | None = None) -> Tables:
         )
         for name in names:
             tables.blocking[name] = group
+    tables.db = _load_db_tables()
     return tables
+
+
+def _load_db_tables() -> DbTables:
+    try:
+        return parse_db_tables(_read("sql.toml"), _read("pools.toml"), _read("handlers.toml"))
+    except ValueError as exc:
+        raise TableError(str(exc)) from exc

@@ -1,0 +1,219 @@
+"""The tables of the database and client rules (ASY4xx, ASY5xx): rules/sql.toml,
+rules/pools.toml and rules/handlers.toml, parsed into typed records. `tables.py` reads the
+files and hands their contents here; a malformed table raises ValueError with its location."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SQL_KINDS = ("all_rows", "one_row", "no_rows", "deferred", "batch", "stream")
+
+
+@dataclass(frozen=True)
+class SqlCalls:
+    calls: dict[str, str] = field(default_factory=dict)  # qualified name -> kind
+    methods: dict[str, str] = field(default_factory=dict)  # method name -> kind (unknown receiver)
+    results: dict[str, str] = field(default_factory=dict)  # result method -> all_rows | one_row
+    passthrough: frozenset[str] = frozenset()
+    text_calls: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class OrmTables:
+    sa_selects: frozenset[str] = frozenset()
+    sa_statements: frozenset[str] = frozenset()
+    sa_bounds: frozenset[str] = frozenset()
+    django_queryset: frozenset[str] = frozenset()
+    django_async_queries: frozenset[str] = frozenset()
+    django_instance_queries: frozenset[str] = frozenset()
+    django_materialize: frozenset[str] = frozenset()
+    django_stream: frozenset[str] = frozenset()
+    tortoise_queryset: frozenset[str] = frozenset()
+    tortoise_queries: frozenset[str] = frozenset()
+    tortoise_bounds: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class PoolSpec:
+    """One [[constructor]] of rules/pools.toml (see the comment at its top)."""
+
+    calls: tuple[str, ...]
+    library: str
+    bounds: tuple[str, ...] = ()
+    missing_bound: bool = False
+    unbounded: dict[str, frozenset[str]] = field(default_factory=dict)  # keyword -> values
+    default: str = ""
+    chosen_by: tuple[str, ...] = ()
+    timeouts: tuple[str, ...] = ()
+    forever: dict[str, frozenset[str]] = field(default_factory=dict)  # keyword -> values
+    all_timeouts: bool = False
+    absent_is_forever: bool = False
+    required_timeout: str | None = None
+    required_why: str = ""
+    positional: tuple[str, ...] = ()
+    uri_options: tuple[str, ...] = ()
+    ignore_urls: tuple[str, ...] = ()
+    case_insensitive: bool = False
+    client: bool = False
+    local_if: dict[str, frozenset[str]] = field(default_factory=dict)  # keyword -> callees or "*"
+
+
+@dataclass(frozen=True)
+class HandlerTable:
+    route_methods: frozenset[str] = frozenset()
+    router_types: frozenset[str] = frozenset()
+    route_decorators: frozenset[str] = frozenset()
+    request_types: frozenset[str] = frozenset()
+    request_parameter_names: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class DbTables:
+    sql: SqlCalls = field(default_factory=SqlCalls)
+    orm: OrmTables = field(default_factory=OrmTables)
+    pools: dict[str, PoolSpec] = field(default_factory=dict)  # qualified name -> spec
+    handlers: HandlerTable = field(default_factory=HandlerTable)
+
+
+def parse_db_tables(sql: dict, pools: dict, handlers: dict) -> DbTables:
+    return DbTables(_sql_calls(sql), _orm(sql), _pools(pools), _handlers(handlers))
+
+
+def _strings(data: dict, key: str, where: str) -> tuple[str, ...]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{where}: {key} must be a list of strings")
+    return tuple(value)
+
+
+def _section(data: dict, key: str, where: str) -> dict:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ValueError(f"{where}: [{key}] must be a table")
+    return value
+
+
+def _kinds(section: dict, where: str, kinds=SQL_KINDS) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for kind in section:
+        if kind not in kinds:
+            raise ValueError(f"{where}: unknown kind {kind!r} (expected one of {', '.join(kinds)})")
+        for name in _strings(section, kind, where):
+            if name in found:
+                raise ValueError(f"{where}: {name} is listed twice")
+            found[name] = kind
+    return found
+
+
+def _sql_calls(data: dict) -> SqlCalls:
+    where = "rules/sql.toml"
+    results = dict(_section(data, "results", where))
+    passthrough = _strings(results, "passthrough", f"{where} [results]")
+    results.pop("passthrough", None)
+    return SqlCalls(
+        calls=_kinds(_section(data, "calls", where), f"{where} [calls]"),
+        methods=_kinds(_section(data, "methods", where), f"{where} [methods]"),
+        results=_kinds(results, f"{where} [results]", ("all_rows", "one_row")),
+        passthrough=frozenset(passthrough),
+        text_calls=frozenset(_strings(_section(data, "text", where), "calls", f"{where} [text]")),
+    )
+
+
+def _orm(data: dict) -> OrmTables:
+    where = "rules/sql.toml"
+    sa = _section(data, "sqlalchemy", where)
+    dj = _section(data, "django", where)
+    tt = _section(data, "tortoise", where)
+
+    def names(section: dict, key: str, name: str) -> frozenset[str]:
+        return frozenset(_strings(section, key, f"{where} [{name}]"))
+
+    return OrmTables(
+        sa_selects=names(sa, "selects", "sqlalchemy"),
+        sa_statements=names(sa, "statements", "sqlalchemy"),
+        sa_bounds=names(sa, "bounds", "sqlalchemy"),
+        django_queryset=names(dj, "queryset_methods", "django"),
+        django_async_queries=names(dj, "async_queries", "django"),
+        django_instance_queries=names(dj, "instance_queries", "django"),
+        django_materialize=names(dj, "materialize", "django"),
+        django_stream=names(dj, "stream", "django"),
+        tortoise_queryset=names(tt, "queryset_methods", "tortoise"),
+        tortoise_queries=names(tt, "queries", "tortoise"),
+        tortoise_bounds=names(tt, "bounds", "tortoise"),
+    )
+
+
+def _pairs(raw: dict, key: str, where: str) -> dict[str, frozenset[str]]:
+    pairs: dict[str, set[str]] = {}
+    for text in _strings(raw, key, where):
+        keyword, sep, value = text.partition("=")
+        if not sep or not keyword.strip() or not value.strip():
+            raise ValueError(f"{where}: {key} entry {text!r} is not KEYWORD=VALUE")
+        pairs.setdefault(keyword.strip(), set()).add(value.strip())
+    return {k: frozenset(v) for k, v in pairs.items()}
+
+
+_POOL_KEYS = frozenset(
+    {
+        "calls", "library", "bounds", "missing_bound", "unbounded", "default", "chosen_by",
+        "timeouts", "forever", "all_timeouts", "absent_is_forever", "required_timeout",
+        "required_why", "positional", "uri_options", "ignore_urls", "case_insensitive", "client",
+        "local_if",
+    }
+)  # fmt: skip
+
+
+def _pools(data: dict) -> dict[str, PoolSpec]:
+    specs: dict[str, PoolSpec] = {}
+    entries = data.get("constructor", [])
+    if not isinstance(entries, list):
+        raise ValueError("rules/pools.toml: [[constructor]] must be an array of tables")
+    for index, raw in enumerate(entries):
+        where = f"rules/pools.toml [[constructor]] #{index + 1}"
+        unknown = set(raw) - _POOL_KEYS
+        if unknown:
+            raise ValueError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+        if "calls" not in raw or "library" not in raw:
+            raise ValueError(f"{where}: calls and library are required")
+        flags = {}
+        for flag in ("missing_bound", "all_timeouts", "absent_is_forever", "case_insensitive", "client"):
+            flags[flag] = raw.get(flag, False)
+            if not isinstance(flags[flag], bool):
+                raise ValueError(f"{where}: {flag} must be true or false")
+        spec = PoolSpec(
+            calls=_strings(raw, "calls", where),
+            library=str(raw["library"]),
+            bounds=_strings(raw, "bounds", where),
+            unbounded=_pairs(raw, "unbounded", where),
+            default=str(raw.get("default", "")),
+            chosen_by=_strings(raw, "chosen_by", where),
+            timeouts=_strings(raw, "timeouts", where),
+            forever=_pairs(raw, "forever", where),
+            required_timeout=raw.get("required_timeout"),
+            required_why=str(raw.get("required_why", "")),
+            positional=_strings(raw, "positional", where),
+            uri_options=_strings(raw, "uri_options", where),
+            ignore_urls=_strings(raw, "ignore_urls", where),
+            local_if=_pairs(raw, "local_if", where),
+            **flags,
+        )
+        if spec.missing_bound and not (spec.bounds and spec.default):
+            raise ValueError(f"{where}: missing_bound needs bounds and a default")
+        for name in spec.calls:
+            if name in specs:
+                raise ValueError(f"rules/pools.toml: {name} is listed twice")
+            specs[name] = spec
+    return specs
+
+
+def _handlers(data: dict) -> HandlerTable:
+    where = "rules/handlers.toml"
+    return HandlerTable(
+        **{
+            key: frozenset(_strings(data, key, where))
+            for key in (
+                "route_methods", "router_types", "route_decorators", "request_types",
+                "request_parameter_names",
+            )
+        }  # fmt: skip
+    )
