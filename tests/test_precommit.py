@@ -1,0 +1,112 @@
+""".pre-commit-hooks.yaml with the real `pre-commit try-repo`: a bad file fails the check
+hook, a clean (or excluded) one passes, and the fix hook rewrites the file.
+
+try-repo installs the hooks' repository like any user's pre-commit would: it clones it at a
+commit and runs `pip install .` in a fresh virtualenv (so this test needs a package index,
+as every pre-commit user does). For a local path with uncommitted changes it commits only the
+*tracked* changes into a shadow clone; untracked files are left out. So that the test checks
+exactly this working tree, committed or not, it snapshots the files the package is built
+from into a fresh git repository and points try-repo at that. On a clean checkout (CI) the
+snapshot equals HEAD.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from conftest import REPO
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="pre-commit needs git")
+
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "asynclint tests",
+    "GIT_AUTHOR_EMAIL": "tests@asynclint.invalid",
+    "GIT_COMMITTER_NAME": "asynclint tests",
+    "GIT_COMMITTER_EMAIL": "tests@asynclint.invalid",
+}
+BAD = "import asyncio\nimport time\n\n\nasync def main():\n    time.sleep(1)\n"
+CLEAN = "import asyncio\n\n\nasync def main():\n    await asyncio.sleep(1)\n"
+
+
+def _git(cwd, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
+        cwd=cwd, check=True, capture_output=True, env={**os.environ, **GIT_IDENTITY},
+    )  # fmt: skip
+
+
+def _snapshot(destination):
+    """The files `pip install .` builds the package from, committed in a new repository."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
+    destination.mkdir()
+    for name in ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml"):
+        shutil.copy2(REPO / name, destination / name)
+    for directory in ("src", "rules", "docs"):
+        shutil.copytree(REPO / directory, destination / directory, ignore=ignore)
+    _git(destination, "init", "-q")
+    _git(destination, "add", ".")
+    _git(destination, "commit", "-q", "-m", "snapshot")
+    return destination
+
+
+def _try_repo(hooks_repo, project, *files: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", str(hooks_repo), "--color", "never", "--files", *files],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, **GIT_IDENTITY, "PRE_COMMIT_HOME": str(project.parent / "pre-commit-home")},
+    )
+
+
+def _outcome(output: str, hook_name: str) -> str:
+    match = re.search(rf"^{re.escape(hook_name)}\.{{3,}}(Passed|Failed|\(no files to check\)Skipped)$", output, re.M)
+    assert match, f"no result line for {hook_name!r} in:\n{output}"
+    return match.group(1)
+
+
+def test_hooks_with_the_real_pre_commit(tmp_path):
+    hooks_repo = _snapshot(tmp_path / "asynclint")
+    project = tmp_path / "project"
+    (project / "generated").mkdir(parents=True)
+    (project / "pyproject.toml").write_text(
+        textwrap.dedent(
+            """\
+            [tool.asynclint]
+            extend-exclude = ["generated/"]
+            """
+        ),
+        encoding="utf-8",
+    )
+    (project / "bad.py").write_text(BAD, encoding="utf-8")
+    (project / "clean.py").write_text(CLEAN, encoding="utf-8")
+    (project / "generated" / "bad.py").write_text(BAD, encoding="utf-8")
+    _git(project, "init", "-q")
+    _git(project, "add", ".")
+    _git(project, "commit", "-q", "-m", "project")
+
+    # Both hooks pass on a clean file and on an excluded one (--force-exclude is in `entry`).
+    clean = _try_repo(hooks_repo, project, "clean.py", "generated/bad.py")
+    output = clean.stdout + clean.stderr
+    assert clean.returncode == 0, output
+    assert _outcome(output, "asynclint") == "Passed"
+    assert _outcome(output, "asynclint (fix)") == "Passed"
+    assert (project / "generated" / "bad.py").read_text(encoding="utf-8") == BAD
+
+    # On a bad file the check hook fails and names the finding; the fix hook rewrites it.
+    bad = _try_repo(hooks_repo, project, "bad.py")
+    output = bad.stdout + bad.stderr
+    assert bad.returncode == 1, output
+    assert _outcome(output, "asynclint") == "Failed"
+    assert "bad.py:6:5: ASY100" in output
+    assert _outcome(output, "asynclint (fix)") == "Failed"
+    assert "files were modified by this hook" in output
+    assert (project / "bad.py").read_text(encoding="utf-8") == BAD.replace("time.sleep(1)", "await asyncio.sleep(1)")
