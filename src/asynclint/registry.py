@@ -22,6 +22,9 @@ from asynclint.checks.asy400_unbounded_select import UnboundedSelect
 from asynclint.checks.asy401_select_star import SelectStar
 from asynclint.checks.asy402_query_per_iteration import QueryPerIteration
 from asynclint.checks.asy403_unbounded_orm_query import UnboundedOrmQuery
+from asynclint.checks.asy500_pool_without_limits import PoolWithoutLimits
+from asynclint.checks.asy501_no_timeout import NoTimeout
+from asynclint.checks.asy502_client_per_call import ClientPerCall
 from asynclint.checks.base import Check, FixAvailability
 from asynclint.diagnostic import Severity
 
@@ -41,6 +44,9 @@ CHECKS: tuple[type[Check], ...] = (
     SelectStar,
     QueryPerIteration,
     UnboundedOrmQuery,
+    PoolWithoutLimits,
+    NoTimeout,
+    ClientPerCall,
 )
 
 # ASY001 and ASY002 are not checks: the engine reports them, for a file it could not parse

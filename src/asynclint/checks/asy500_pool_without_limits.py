@@ -1,0 +1,69 @@
+"""ASY500 pool-without-limits: see docs/rules/ASY500.md; the constructors are listed in
+rules/pools.toml."""
+
+from __future__ import annotations
+
+from asynclint._lazy import libcst as cst
+
+from asynclint.analysis.context import Context
+from asynclint.checks._pools import pool_call, shown
+from asynclint.checks.base import Check, FixAvailability, ProposedFix
+from asynclint.diagnostic import Applicability
+from asynclint.tables import Tables
+
+
+class PoolWithoutLimits(Check):
+    code = "ASY500"
+    name = "pool-without-limits"
+    fix_availability = FixAvailability.DISPLAY_ONLY
+
+    def required_words(self, tables: Tables) -> tuple[frozenset[str], ...]:
+        specs = [spec for spec in tables.db.pools.values() if spec.bounds]
+        return (frozenset(n.rsplit(".", 1)[-1] for s in specs for n in s.calls),)
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        found = pool_call(node, ctx)
+        if found is None or not found.spec.bounds:
+            return
+        spec = found.spec
+        if any(found.given(k) is not None for k in spec.chosen_by):
+            return  # the user built the pool (`poolclass=`, `connection_pool=`)
+        if found.url is not None and _url_dialect_in(found.url, spec.ignore_urls):
+            return
+        call = shown(node, found.name)
+        given = {k: found.written(k) for k in spec.bounds if found.given(k) is not None}
+        for keyword, value in given.items():
+            if value in spec.unbounded.get(keyword, ()):
+                self.report(
+                    node,
+                    f"{call} with `{keyword}={value}` has no connection limit: under load it opens "
+                    f"as many connections as there are concurrent requests, until the server or the "
+                    f"file-descriptor limit refuses; {spec.default}; pass a finite `{keyword}=` "
+                    f"sized for your concurrency",
+                    ctx.statement(),
+                    _fix(keyword, found.name),
+                )
+                return
+        if given or not spec.missing_bound or found.unpacked:
+            return
+        if any(found.in_url(k) for k in spec.bounds):
+            return
+        bound = " or ".join(f"`{k}`" for k in spec.bounds)
+        self.report(
+            node,
+            f"{call} sets no {bound}: {spec.default}, whatever the concurrency this process "
+            f"serves; size the pool for your load (a few connections per core is a common start) "
+            f"and pass {' and '.join(f'`{k}=`' for k in spec.bounds)} explicitly",
+            ctx.statement(),
+            _fix(spec.bounds[0], found.name),
+        )
+
+
+def _fix(keyword: str, name: str) -> ProposedFix:
+    return ProposedFix(title=f"Pass `{keyword}=...` to `{name}`", applicability=Applicability.DISPLAY_ONLY)
+
+
+def _url_dialect_in(url: str, dialects: tuple[str, ...]) -> bool:
+    """`sqlite:///x.db`, `sqlite+aiosqlite://`, `mock+sqlite://`: a dialect in the scheme."""
+    scheme = url.partition("://")[0].lower()
+    return any(d in scheme.split("+") for d in dialects)

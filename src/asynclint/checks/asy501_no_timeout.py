@@ -1,0 +1,95 @@
+"""ASY501 no-timeout: see docs/rules/ASY501.md; the constructors and their timeouts are listed
+in rules/pools.toml."""
+
+from __future__ import annotations
+
+from asynclint._lazy import libcst as cst
+
+from asynclint.analysis.context import Context
+from asynclint.checks._pools import PoolCall, pool_call, shown
+from asynclint.checks.base import Check, FixAvailability, ProposedFix
+from asynclint.diagnostic import Applicability
+from asynclint.tables import Tables
+
+_COST = "a stalled server or an exhausted pool then holds the caller, and everything waiting behind it, with no end"
+
+
+class NoTimeout(Check):
+    code = "ASY501"
+    name = "no-timeout"
+    fix_availability = FixAvailability.DISPLAY_ONLY
+
+    def required_words(self, tables: Tables) -> tuple[frozenset[str], ...]:
+        specs = [spec for spec in tables.db.pools.values() if spec.timeouts]
+        return (frozenset(n.rsplit(".", 1)[-1] for s in specs for n in s.calls),)
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        found = pool_call(node, ctx)
+        if found is None or not found.spec.timeouts:
+            return
+        if found.spec.all_timeouts:
+            self._timeout_set(node, found, ctx)
+        else:
+            self._client(node, found, ctx)
+
+    def _timeout_set(self, node: cst.Call, found: PoolCall, ctx: Context) -> None:
+        """An object made of timeouts (`aiohttp.ClientTimeout`, `httpx.Timeout`): reported when
+        none of them is bounded."""
+        spec = found.spec
+        given = {k: found.written(k) for k in spec.timeouts if found.given(k) is not None}
+        if any(value not in spec.forever.get(k, ()) for k, value in given.items()):
+            return
+        if not given and (found.unpacked or not spec.absent_is_forever or not _configures(ctx)):
+            return
+        if given:
+            what = ", ".join(f"`{k}={v}`" for k, v in given.items())
+            detail = f"{what} and no other bound"
+        else:
+            detail = "no argument, and every one of its timeouts defaults to None"
+        first = spec.timeouts[0]
+        self.report(
+            node,
+            f"{shown(node, found.name)} with {detail} never times out: {_COST}; set `{first}=` "
+            f"(and a connect timeout) to a number of seconds",
+            ctx.statement(),
+            _fix(first, found.name),
+        )
+
+    def _client(self, node: cst.Call, found: PoolCall, ctx: Context) -> None:
+        spec = found.spec
+        for keyword in spec.timeouts:
+            value = found.written(keyword)
+            if value is not None and value in spec.forever.get(keyword, ()):
+                self.report(
+                    node,
+                    f"{shown(node, found.name)} with `{keyword}={value}` waits forever: {_COST}; "
+                    f"give `{keyword}=` a number of seconds",
+                    ctx.statement(),
+                    _fix(keyword, found.name),
+                )
+                return
+        required = spec.required_timeout
+        if required is None or found.given(required) is not None or found.unpacked:
+            return
+        if found.in_url(required):
+            return
+        self.report(
+            node,
+            f"{shown(node, found.name)} sets no `{required}`: {spec.required_why}; pass "
+            f"`{required}=` so a request fails fast when the pool is exhausted",
+            ctx.statement(),
+            _fix(required, found.name),
+        )
+
+
+def _fix(keyword: str, name: str) -> ProposedFix:
+    return ProposedFix(title=f"Pass `{keyword}=...` to `{name}`", applicability=Applicability.DISPLAY_ONLY)
+
+
+def _configures(ctx: Context) -> bool:
+    """True when the object being built is given as a `timeout=` or bound to a name: an
+    argument-less timeout object handed positionally to an internal API configures nothing."""
+    parent = ctx.parent
+    if isinstance(parent, cst.Arg):
+        return parent.keyword is not None and parent.keyword.value == "timeout"
+    return isinstance(parent, (cst.Assign, cst.AnnAssign))
