@@ -41,7 +41,13 @@ def _check(*args: str):
 
 
 def _found(result) -> list[tuple[int, str]]:
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return [(d["line"], d["code"]) for d in json.loads(result.stdout)]
+
+
+def _write(*args: str) -> None:
+    result = _check("--write-baseline", *args)
+    assert result.exit_code == 0, result.output
 
 
 def test_baseline_hides_recorded_findings_even_after_lines_move(project):
@@ -68,20 +74,20 @@ def test_baseline_hides_recorded_findings_even_after_lines_move(project):
     grown = shifted + "\n\nasync def third():\n    time.sleep(5)\n"
     (project / "src" / "app.py").write_text(grown, encoding="utf-8")
     result = _check("--baseline", "asynclint-baseline.json", "--output-format", "json", "src")
-    assert result.exit_code == 1
+    assert result.exit_code == 1, result.output
     assert _found(result) == [(len(grown.splitlines()), "ASY100")]
 
 
 def test_one_more_copy_of_a_recorded_finding_is_new(project):
-    assert _check("--write-baseline", "baseline.json", "src").exit_code == 0
+    _write("baseline.json", "src")
     (project / "src" / "app.py").write_text(APP + "\n\nasync def third():\n    time.sleep(1)\n", encoding="utf-8")
     result = _check("--baseline", "baseline.json", "--output-format", "json", "src")
-    assert result.exit_code == 1
+    assert result.exit_code == 1, result.output
     assert [code for _, code in _found(result)] == ["ASY100"]  # three copies recorded two
 
 
 def test_baseline_paths_do_not_depend_on_the_working_directory(project, monkeypatch):
-    assert _check("--write-baseline", "baseline.json", "src/app.py").exit_code == 0
+    _write("baseline.json", "src/app.py")
     monkeypatch.chdir(project / "src")
     result = _check("--baseline", "../baseline.json", "--output-format", "json", "app.py")
     assert result.exit_code == 0, result.output
@@ -106,7 +112,7 @@ def test_write_baseline_does_not_combine_with_fixing(project):
 
 
 def test_fix_reports_only_new_remaining_findings(project):
-    assert _check("--write-baseline", "baseline.json", "src").exit_code == 0
+    _write("baseline.json", "src")
     result = _check("--fix", "--baseline", "baseline.json", "--output-format", "json", "src")
     assert result.exit_code == 0, result.output
     assert _found(result) == []
