@@ -178,7 +178,10 @@ def build_server():
                     linter = self.linters.for_path(document.path)
                 except (ConfigError, TableError):
                     return document.text  # the next lint reports it
-                document.fix_all = fix_text(linter, document.text, document.path, unsafe=False).fixed
+                try:
+                    document.fix_all = fix_text(linter, document.text, document.path, unsafe=False).fixed
+                except Exception:  # noqa: BLE001 - a crashing rule offers no fix-all, not an error
+                    document.fix_all = document.text
             return document.fix_all
 
         def config_error(self, message: str) -> None:
