@@ -2,7 +2,7 @@
 
 Read from `ctx.loops`: the innermost `for`/`async for` loop or comprehension clause whose
 iterable is not of a fixed size (a retry loop inside a loop over rows does not hide the rows). Fixed size: `range(...)` with literal bounds, a literal
-tuple/list/set/string, `enumerate`/`reversed` of one of these. `while` loops are skipped: they
+tuple/list/set/string or a name bound once to one, `enumerate`/`reversed` of one of these. `while` loops are skipped: they
 poll, page through results or reconnect, rather than walk a collection.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 from asynclint._lazy import libcst as cst
 
 from asynclint.analysis.context import Context, LoopFrame
+from asynclint.analysis.origins import origin_of_name
 from asynclint.analysis.scope import target_names
 
 _WRAPPERS = frozenset({"builtins.enumerate", "builtins.reversed", "builtins.sorted"})
@@ -37,7 +38,10 @@ def loop_iterable(frame: LoopFrame) -> cst.BaseExpression | None:
     return None
 
 
-def fixed_size(iterable: cst.BaseExpression, ctx: Context) -> bool:
+def fixed_size(iterable: cst.BaseExpression, ctx: Context, depth: int = 0) -> bool:
+    if isinstance(iterable, cst.Name) and depth < 3:
+        origin = origin_of_name(iterable, ctx)  # `cases = [...]` then `for case in cases`
+        return origin is not None and fixed_size(origin, ctx, depth + 1)
     if isinstance(iterable, (cst.Tuple, cst.List, cst.Set)):
         return not any(isinstance(el, cst.StarredElement) for el in iterable.elements)
     if isinstance(iterable, (cst.SimpleString, cst.ConcatenatedString)):
@@ -48,7 +52,7 @@ def fixed_size(iterable: cst.BaseExpression, ctx: Context) -> bool:
         if name == "builtins.range":
             return bool(args) and all(_literal_int(a) for a in args)
         if name in _WRAPPERS and args:
-            return fixed_size(args[0], ctx)
+            return fixed_size(args[0], ctx, depth)
     return False
 
 
