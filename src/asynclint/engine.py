@@ -9,6 +9,7 @@ much as the parse), and libcst is imported only when some file actually needs pa
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 class FileResult:
     path: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # Linted as part of a project: what project-wide checks (ProjectCheck) gathered, by code.
+    summaries: dict[str, dict] = field(default_factory=dict)
 
 
 def uncheckable(path: str, message: str, line: int = 1, column: int = 0) -> Diagnostic:
@@ -55,39 +58,75 @@ class Linter:
             check = self._checks[code] = RULES[code].check(self.config.tables)
         return check
 
-    def lint_path(self, path: str) -> FileResult:
+    def lint_path(self, path: str, project: bool = False) -> FileResult:
         try:
             with open(path, "rb") as handle:
                 data = handle.read()
         except OSError as exc:
             return FileResult(path, [uncheckable(path, f"cannot read file: {exc.strerror}")])
-        return self.lint_bytes(data, path)
+        return self.lint_bytes(data, path, project)
 
-    def lint_bytes(self, data: bytes, path: str) -> FileResult:
+    def lint_bytes(self, data: bytes, path: str, project: bool = False) -> FileResult:
+        """`project`: the file is one of many checked together, so project-wide checks only
+        gather their summaries here (see `ProjectCheck`); otherwise it is linted alone."""
         try:
             source = decode(data)
         except UncheckableSource as exc:
             return FileResult(path, [uncheckable(path, str(exc))])
+        result = FileResult(path)
         try:
-            return FileResult(path, self.lint_text(source.text, path))
+            result.diagnostics = self.lint_text(source.text, path, result.summaries if project else None)
         except Exception as exc:  # noqa: BLE001 - one file's crash must not stop the others
             message = f"internal error while checking this file: {type(exc).__name__}: {exc}"
             return FileResult(path, [uncheckable(path, message + " (please report it)")])
+        return result
 
-    def lint_text(self, text: str, path: str) -> list[Diagnostic]:
+    def lint_text(self, text: str, path: str, summaries: dict | None = None) -> list[Diagnostic]:
+        """The file's diagnostics. With `summaries` (a dict to fill) the file is part of a
+        project: project-wide checks put their summaries there and report later, over all
+        files; without, they report what this file alone shows."""
         if file_is_exempt(text):
             return []
         codes = self.config.codes_for(path)
         suppressions = Suppressions(split_lines(text))
-        diagnostics = self._check_text(text, path, codes, suppressions)
+        diagnostics = self._check_text(text, path, codes, suppressions, summaries)
         if UNUSED_NOQA_CODE in codes and not any(d.code == UNCHECKABLE_CODE for d in diagnostics):
-            diagnostics += unused_noqa(path, suppressions, codes)
+            # A project-wide code's noqa may silence a finding that needs other files to see.
+            judged = frozenset(c for c in codes if not _project_wide(c))
+            diagnostics += unused_noqa(path, suppressions, judged)
         return diagnostics
 
-    def _check_text(self, text: str, path: str, codes, suppressions: Suppressions) -> list[Diagnostic]:
+    def summarize(self, path: str, code: str, locate: frozenset[int] = frozenset()) -> tuple[str | None, dict | None]:
+        """Phase 1 of the project-wide check `code` for one file on its own, whatever the
+        prefilter says (another file's calls lead here): (content hash, summary), with the
+        positions of the sites in `locate`. (None, None) when the file cannot be read or parsed."""
+        import libcst
+
+        from asynclint.cache import content_hash
+
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+            text = decode(data).text
+            module = libcst.parse_module(text)
+            check = self._check(code)
+            check.prepare(alone=False, locate=locate)
+            self._walk(module, [check])
+            check.finish(module, path, Suppressions(split_lines(text)), self.config)
+            return content_hash(data), check.summary()
+        except (OSError, UncheckableSource, RecursionError, libcst.ParserSyntaxError):
+            return None, None
+
+    def _check_text(
+        self, text: str, path: str, codes, suppressions: Suppressions, summaries: dict | None = None
+    ) -> list[Diagnostic]:
+        wanted = set(codes)
+        if summaries is not None:
+            # A file's helpers matter to other files even where the code is not reported.
+            wanted |= {code for code in self.config.enabled if _project_wide(code)}
         checks = [
             self._check(code)
-            for code in sorted(codes)
+            for code in sorted(wanted)
             if RULES[code].check is not None and self._check(code).may_report(text)
         ]
         if not checks:
@@ -104,15 +143,23 @@ class Linter:
             ]
         except RecursionError:
             return [uncheckable(path, "file is nested too deeply for the parser")]
+        project_checks = [check for check in checks if _project_wide(check.code)]
+        for check in project_checks:
+            check.prepare(alone=summaries is None)
         try:
-            reports = self._walk(module, checks)
+            self._walk(module, checks)
+            for check in project_checks:
+                check.finish(module, path, suppressions, self.config)
+                if summaries is not None:
+                    summaries[check.code] = check.summary()
         except RecursionError:
             return [uncheckable(path, "file is nested too deeply to analyse")]
+        reports = [report for check in checks if check.code in codes for report in check.reports]
         if not reports:
             return []
         return _diagnostics(path, module, reports, suppressions)
 
-    def _walk(self, module, checks: list[Check]) -> list[Report]:
+    def _walk(self, module, checks: list[Check]) -> None:
         from asynclint.analysis.context import Context
         from asynclint.analysis.walker import Walker
 
@@ -123,7 +170,11 @@ class Linter:
         for check in checks:
             check.start_file()
         Walker(Context(self.config.tables), visitors).walk_module(module)
-        return [report for check in checks for report in check.reports]
+
+
+def _project_wide(code: str) -> bool:
+    check = RULES[code].check
+    return check is not None and getattr(check, "project_wide", False)
 
 
 def _visitor_map(checks: list[Check]) -> dict:
@@ -162,9 +213,13 @@ def _diagnostics(path: str, module, reports: list[Report], suppressions: Suppres
                 edits += import_edits_by_modules[report.fix.imports]
             fix = Fix(report.fix.title, report.fix.applicability, edits)
         found.append(
-            Diagnostic(path, rule.code, rule.name, rule.severity, report.message, span, fix)
+            Diagnostic(path, rule.code, rule.name, rule.severity, report.message, span, fix, report.related)
         )
     return found
+
+
+# asynclint's codes are ASY and three digits; flake8-async's ASYNC210 is not one of them.
+_OUR_CODE = re.compile(r"ASY\d{3}")
 
 
 def unused_noqa(path: str, suppressions: Suppressions, enabled) -> list[Diagnostic]:
@@ -175,7 +230,7 @@ def unused_noqa(path: str, suppressions: Suppressions, enabled) -> list[Diagnost
     found = []
     for line, start, end, codes in noqa_comments(suppressions.lines):
         # ASY002's own code is not judged: it silences this very diagnostic.
-        ours = [c for c in codes if c.startswith("ASY") and c != UNUSED_NOQA_CODE]
+        ours = [c for c in codes if _OUR_CODE.fullmatch(c) and c != UNUSED_NOQA_CODE]
         unknown = [c for c in ours if c not in RULES]
         unused = [c for c in ours if c in RULES and c in enabled and (line, c) not in suppressions.used]
         stale = unknown + unused
@@ -224,6 +279,16 @@ def lint_one(linter: Linter, path: str) -> FileResult:
     return linter.lint_path(path)
 
 
+def lint_one_in_project(linter: Linter, path: str) -> FileResult:
+    return linter.lint_path(path, project=True)
+
+
+def summarize_one(linter: Linter, item: tuple[str, str, frozenset[int]]):
+    """(path, code, sites to place) -> (path, content hash, summary): see `Linter.summarize`."""
+    path, code, locate = item
+    return (path, *linter.summarize(path, code, locate))
+
+
 def map_paths(paths: Iterable[str], config: Config, task=lint_one, jobs: int | None = None) -> list:
     """`task(linter, path)` for every path, in order, in parallel across processes when there
     are enough files to be worth it. `task` must be a module-level function (it is pickled)."""
@@ -247,12 +312,15 @@ def map_paths(paths: Iterable[str], config: Config, task=lint_one, jobs: int | N
     return [by_position[i] for i in range(len(paths))]
 
 
-def _size(path: str) -> int:
+def _size(item) -> int:
     try:
-        return os.path.getsize(path)
+        return os.path.getsize(item[0] if isinstance(item, tuple) else item)
     except OSError:
         return 0
 
 
-def lint_paths(paths: Iterable[str], config: Config, jobs: int | None = None) -> list[FileResult]:
-    return map_paths(paths, config, lint_one, jobs)
+def lint_paths(
+    paths: Iterable[str], config: Config, jobs: int | None = None, project: bool = False
+) -> list[FileResult]:
+    """`project`: the paths are checked together (see `Linter.lint_bytes`)."""
+    return map_paths(paths, config, lint_one_in_project if project else lint_one, jobs)
