@@ -70,6 +70,14 @@ class Tables:
     blocking: dict[str, BlockingGroup] = field(default_factory=dict)  # qualified name -> group
     returns: dict[str, str] = field(default_factory=dict)  # callee -> type of its result
     aliases: dict[str, str] = field(default_factory=dict)  # other spelling -> canonical name
+    # ASY2xx/3xx/6xx: rules/locks.toml, slow_awaits.toml, tasks.toml, queues.toml, copies.toml
+    primitives: dict[str, Primitive] = field(default_factory=dict)  # type -> primitive
+    slow_awaits: SlowAwaits = field(default_factory=lambda: SlowAwaits({}, ()))
+    spawns: dict[str, SpawnGroup] = field(default_factory=dict)  # qualified name -> group
+    gathers: frozenset[str] = frozenset()
+    teardown_methods: frozenset[str] = frozenset()  # fan-out of these releases, never exhausts
+    queues: dict[str, QueueSpec] = field(default_factory=dict)  # constructor -> its size rule
+    copy_functions: frozenset[str] = frozenset()
     # ASY4xx/5xx: rules/sql.toml, pools.toml, handlers.toml
     db: DbTables = field(default_factory=DbTables)
 
@@ -145,6 +153,7 @@ def load_tables(extend_blocking: dict[str, list[str]] | None = None) -> Tables:
         )
         for name in names:
             tables.blocking[name] = group
+    _load_concurrency_tables(tables)
     tables.db = _load_db_tables()
     return tables
 
@@ -154,3 +163,125 @@ def _load_db_tables() -> DbTables:
         return parse_db_tables(_read("sql.toml"), _read("pools.toml"), _read("handlers.toml"))
     except ValueError as exc:
         raise TableError(str(exc)) from exc
+
+
+# --- ASY2xx/3xx/6xx: locks, slow awaits, tasks, queues, copies ------------------------------
+
+
+@dataclass(frozen=True)
+class Primitive:
+    """A synchronization primitive from rules/locks.toml."""
+
+    name: str  # the qualified type, e.g. "threading.Lock"
+    family: str  # "thread" | "async"
+    kind: str  # "lock" | "condition" | "semaphore"
+    count_keyword: str | None = None  # semaphores: the keyword of the initial count
+    count_default: int | None = None
+
+
+@dataclass(frozen=True)
+class SlowGroup:
+    what: str  # "sleeps", "waits for the network", ...
+    nonblocking_if: tuple[ArgumentCondition, ...] = ()  # the await returns at once
+
+
+@dataclass(frozen=True)
+class SlowAwaits:
+    calls: dict[str, SlowGroup]  # qualified name -> group
+    prefixes: tuple[tuple[str, SlowGroup], ...]  # ("asyncpg.Pool.", group): every method
+
+    def group_for(self, name: str) -> SlowGroup | None:
+        group = self.calls.get(name)
+        if group is None:
+            group = next((g for prefix, g in self.prefixes if name.startswith(prefix)), None)
+        return group
+
+
+@dataclass(frozen=True)
+class SpawnGroup:
+    what: str  # "a task", "a worker-thread job"
+    keep_reference: bool  # the loop holds the task weakly: a discarded result is ASY602
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    size_keyword: str  # also the first positional argument
+    default: float | None  # the size when the argument is left out; None: it is required
+    unbounded: str  # "nonpositive" | "infinite"
+
+    def is_unbounded(self, size: float) -> bool:
+        return size <= 0 if self.unbounded == "nonpositive" else size == float("inf")
+
+
+def _names(raw: dict, key: str, where: str) -> tuple[str, ...]:
+    names = raw.get(key, [])
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise TableError(f"{where}: {key} must be a list of qualified names")
+    return tuple(names)
+
+
+def _groups(data: dict, key: str, where: str) -> list[dict]:
+    groups = data.get(key, [])
+    if not isinstance(groups, list) or not all(isinstance(g, dict) for g in groups):
+        raise TableError(f"{where}: [[{key}]] must be an array of tables")
+    return groups
+
+
+def _add_once(table: dict, name: str, value: object, where: str) -> None:
+    if name in table:
+        raise TableError(f"{where}: {name} is listed twice")
+    table[name] = value
+
+
+def _load_concurrency_tables(tables: Tables) -> None:
+    where = "rules/locks.toml"
+    for raw in _groups(_read("locks.toml"), "primitive", where):
+        family, kind = raw.get("family"), raw.get("kind")
+        if family not in ("thread", "async") or kind not in ("lock", "condition", "semaphore"):
+            raise TableError(f"{where}: bad family/kind {family!r}/{kind!r}")
+        if (kind == "semaphore") != ("count" in raw):
+            raise TableError(f"{where}: a semaphore (and only a semaphore) names its `count`")
+        for name in _names(raw, "names", where):
+            primitive = Primitive(name, family, kind, raw.get("count"), raw.get("default"))
+            _add_once(tables.primitives, name, primitive, where)
+            # A class returns an instance of itself: `asyncio.Lock()` types its result.
+            tables.returns.setdefault(name, name)
+
+    where = "rules/slow_awaits.toml"
+    calls: dict[str, SlowGroup] = {}
+    prefixes: list[tuple[str, SlowGroup]] = []
+    for raw in _groups(_read("slow_awaits.toml"), "slow", where):
+        if not isinstance(raw.get("what"), str):
+            raise TableError(f"{where}: every [[slow]] needs `what`")
+        conditions = raw.get("nonblocking_if", ())
+        group = SlowGroup(raw["what"], tuple(ArgumentCondition.parse(t, where) for t in conditions))
+        for name in _names(raw, "calls", where):
+            _add_once(calls, name, group, where)
+        prefixes += [(type_ + ".", group) for type_ in _names(raw, "types", where)]
+    tables.slow_awaits = SlowAwaits(calls, tuple(prefixes))
+
+    where = "rules/tasks.toml"
+    data = _read("tasks.toml")
+    for raw in _groups(data, "spawn", where):
+        keep = raw.get("keep_reference", False)
+        if not isinstance(raw.get("what"), str) or not isinstance(keep, bool):
+            raise TableError(f"{where}: every [[spawn]] needs `what` (and a boolean keep_reference)")
+        for name in _names(raw, "calls", where):
+            _add_once(tables.spawns, name, SpawnGroup(raw["what"], keep), where)
+    tables.gathers = frozenset(_names(data.get("gather", {}), "calls", where))
+    tables.teardown_methods = frozenset(_names(data.get("teardown", {}), "methods", where))
+
+    where = "rules/queues.toml"
+    for raw in _groups(_read("queues.toml"), "queue", where):
+        default = raw.get("default")
+        if (
+            not isinstance(raw.get("size"), str)
+            or raw.get("unbounded") not in ("nonpositive", "infinite")
+            or not (default is None or isinstance(default, (int, float)))
+        ):
+            raise TableError(f"{where}: every [[queue]] needs `size`, `unbounded` and a numeric `default`")
+        spec = QueueSpec(raw["size"], default, raw["unbounded"])
+        for name in _names(raw, "calls", where):
+            _add_once(tables.queues, name, spec, where)
+
+    tables.copy_functions = frozenset(_names(_read("copies.toml"), "functions", "rules/copies.toml"))

@@ -31,6 +31,8 @@ class LoopFrame:
 
     node: cst.CSTNode
     target_names: frozenset[str] = field(default_factory=frozenset)
+    iter: cst.BaseExpression | None = None  # what a `for` clause iterates; None for `while`
+    facts: object = None  # filled on first use by analysis/loops.py (what the body assigns)
 
 
 _UNION_WRAPPERS = frozenset(
@@ -54,6 +56,8 @@ class Context:
         self.scope = Scope("module", None)
         self.function = FunctionFrame(None, is_async=False)
         self.loops: list[LoopFrame] = []
+        # Locks held at this point of the current function (analysis/locks.py `Hold`s).
+        self.holds: list = []
         self.parents: list[cst.CSTNode] = []
         self._callee_memo: tuple[cst.Call | None, str | None] = (None, None)
 
@@ -202,6 +206,9 @@ class Context:
         if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
             # `path / "name"` keeps the path's type (pathlib's operator).
             return self.value_type(expr.left)
+        if isinstance(expr, cst.Await) and isinstance(expr.expression, cst.Call):
+            # For a coroutine function, the tables give the type of what awaiting it returns.
+            return self.value_type(expr.expression)
         return None
 
     def callee(self, call: cst.Call) -> str | None:

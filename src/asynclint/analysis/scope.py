@@ -36,6 +36,8 @@ class Binding:
 class ClassFacts:
     name: str
     attr_types: dict[str, str] = field(default_factory=dict)  # self.x -> type of x
+    # self.x -> the expression first assigned to it (`__init__` runs first, see walker.py)
+    attr_origins: dict[str, cst.BaseExpression] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

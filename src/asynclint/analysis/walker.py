@@ -19,6 +19,7 @@ from typing import Callable, Iterator
 
 from asynclint._lazy import libcst as cst
 
+from asynclint.analysis import locks
 from asynclint.analysis.context import Context, FunctionFrame, LoopFrame
 from asynclint.analysis.scope import (
     Binding,
@@ -97,7 +98,9 @@ class Walker:
             cst.NamedExpr: self._named_expr,
             cst.For: self._for,
             cst.While: self._while,
+            cst.With: self._with,
             cst.WithItem: self._with_item,
+            cst.Expr: self._expression_statement,
             cst.ExceptHandler: self._except_handler,
             cst.MatchAs: self._match_capture,
             cst.MatchStar: self._match_capture,
@@ -161,7 +164,8 @@ class Walker:
     def _function_body(self, deferred: _DeferredBody) -> None:
         node = deferred.node
         ctx = self.ctx
-        saved = (ctx.scope, ctx.function, ctx.loops, ctx.parents)
+        saved = (ctx.scope, ctx.function, ctx.loops, ctx.parents, ctx.holds)
+        ctx.holds = []
         ctx.scope = Scope("function", deferred.scope)
         ctx.function = FunctionFrame(
             node,
@@ -177,7 +181,7 @@ class Walker:
                 type=ctx.annotation_type(annotation.annotation) if annotation else None
             )
         self.visit(node.body)
-        ctx.scope, ctx.function, ctx.loops, ctx.parents = saved
+        ctx.scope, ctx.function, ctx.loops, ctx.parents, ctx.holds = saved
 
     def _lambda(self, node: cst.Lambda) -> None:
         self._parameters_head(node.params)
@@ -255,6 +259,16 @@ class Walker:
         ):
             frame.class_facts.attr_types[target.attr.value] = type_
 
+    def _note_attribute_origin(self, target: cst.Attribute, value: cst.BaseExpression) -> None:
+        """`self.buf = b""`: the first value assigned tells what the attribute holds."""
+        frame = self.ctx.function
+        if (
+            frame.class_facts is not None
+            and isinstance(target.value, cst.Name)
+            and target.value.value == frame.self_name
+        ):
+            frame.class_facts.attr_origins.setdefault(target.attr.value, value)
+
     def _assign(self, node: cst.Assign) -> None:
         self.visit(node.value)
         for target in node.targets:
@@ -262,6 +276,8 @@ class Walker:
         binding = self._value_binding(node.value)
         for target in node.targets:
             self._bind_target(target.target, binding)
+            if isinstance(target.target, cst.Attribute):
+                self._note_attribute_origin(target.target, node.value)
 
     def _ann_assign(self, node: cst.AnnAssign) -> None:
         self.visit(node.annotation.annotation)
@@ -299,12 +315,41 @@ class Walker:
             binding = Binding(type=self.ctx.value_type(node.item), origin=node.item)
             self._bind_target(node.asname.name, binding)
 
+    # --- locks held (analysis/locks.py) -------------------------------------------------
+
+    def _with(self, node: cst.With) -> None:
+        holds = self.ctx.holds
+        taken = 0
+        for item in node.items:
+            self.visit(item)
+            hold = locks.with_hold(node, item, self.ctx)
+            if hold is not None:
+                holds.append(hold)
+                taken += 1
+        self.visit(node.body)
+        if taken:
+            holds[:] = [hold for hold in holds if hold.taken_by is not node]
+
+    def _expression_statement(self, node: cst.Expr) -> None:
+        value = node.value
+        self.visit(value)
+        if type(value) is cst.Await:
+            value = value.expression
+        # `lock.acquire()` / `lock.release()`: the test is inline, this runs for every call
+        # statement.
+        if (
+            type(value) is cst.Call
+            and type(value.func) is cst.Attribute
+            and value.func.attr.value in locks.LOCK_METHODS
+        ):
+            locks.track_statement(value, self.ctx)
+
     # --- loops --------------------------------------------------------------------------
 
     def _for(self, node: cst.For) -> None:
         ctx = self.ctx
         self.visit(node.iter)  # evaluated once, before the loop
-        ctx.loops.append(LoopFrame(node, frozenset(target_names(node.target))))
+        ctx.loops.append(LoopFrame(node, frozenset(target_names(node.target)), node.iter))
         self._bind_target(node.target, Binding())
         self.visit(node.target)
         self.visit(node.body)
@@ -333,7 +378,7 @@ class Walker:
             if comp_for is not first:
                 self.visit(comp_for.iter)
             names = frozenset(target_names(comp_for.target))
-            ctx.loops.append(LoopFrame(node, names))
+            ctx.loops.append(LoopFrame(node, names, comp_for.iter))
             pushed += 1
             self._bind_target(comp_for.target, Binding())
             self.visit(comp_for.target)
