@@ -60,6 +60,15 @@ def pool_call(call: cst.Call, ctx: Context) -> PoolCall | None:
     return PoolCall(name, spec, arguments, unpacked, url)
 
 
+def pool_words(tables, want) -> tuple[frozenset[str], ...]:
+    """Prefilter groups for the pool checks: a constructor's last name, and its library's
+    top-level module (a file that never names `asyncpg` cannot call `asyncpg.create_pool`)."""
+    specs = [spec for spec in tables.db.pools.values() if want(spec)]
+    names = frozenset(n.rsplit(".", 1)[-1] for s in specs for n in s.calls)
+    modules = frozenset(n.split(".", 1)[0] for s in specs for n in s.calls)
+    return (names, modules)
+
+
 def written(value: cst.BaseExpression) -> str:
     return cst.Module(body=()).code_for_node(value).strip()
 

@@ -19,7 +19,11 @@ class QueryPerIteration(Check):
     name = "query-per-iteration"
 
     def required_words(self, tables: Tables) -> tuple[frozenset[str], ...]:
-        return (frozenset({"await"}), frozenset({"for"}))
+        db = tables.db
+        methods = set(db.sql.methods) | {name.rsplit(".", 1)[-1] for name in db.sql.calls}
+        orm = db.orm
+        methods |= orm.django_async_queries | orm.django_instance_queries | orm.tortoise_queries
+        return (frozenset({"await"}), frozenset({"for"}), frozenset(methods))
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         if not ctx.loops or not ctx.in_async or not ctx.is_awaited(node):

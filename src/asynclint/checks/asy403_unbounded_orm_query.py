@@ -24,7 +24,8 @@ class UnboundedOrmQuery(Check):
     fix_availability = FixAvailability.DISPLAY_ONLY
 
     def required_words(self, tables: Tables) -> tuple[frozenset[str], ...]:
-        return (frozenset({"async"}), frozenset({"select", "objects", "all", "filter"}))
+        # select(...) for SQLAlchemy, Model.objects for Django, the import for Tortoise.
+        return (frozenset({"async"}), frozenset({"select", "objects", "tortoise"}))
 
     def start_file(self) -> None:
         super().start_file()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from asynclint._lazy import libcst as cst
 
 from asynclint.analysis.context import Context
-from asynclint.checks._pools import PoolCall, pool_call, shown
+from asynclint.checks._pools import PoolCall, pool_call, pool_words, shown
 from asynclint.checks.base import Check, FixAvailability, ProposedFix
 from asynclint.diagnostic import Applicability
 from asynclint.tables import Tables
@@ -20,8 +20,7 @@ class NoTimeout(Check):
     fix_availability = FixAvailability.DISPLAY_ONLY
 
     def required_words(self, tables: Tables) -> tuple[frozenset[str], ...]:
-        specs = [spec for spec in tables.db.pools.values() if spec.timeouts]
-        return (frozenset(n.rsplit(".", 1)[-1] for s in specs for n in s.calls),)
+        return pool_words(tables, lambda spec: bool(spec.timeouts))
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         found = pool_call(node, ctx)

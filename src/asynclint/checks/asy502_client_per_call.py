@@ -9,7 +9,7 @@ from asynclint.analysis.context import Context
 from asynclint.analysis.handlers import is_request_handler
 from asynclint.analysis.lifetime import outlives_creator
 from asynclint.analysis.dataloops import data_loop, describe
-from asynclint.checks._pools import PoolCall, pool_call, shown
+from asynclint.checks._pools import PoolCall, pool_call, pool_words, shown
 from asynclint.checks.base import Check
 from asynclint.tables import Tables
 
@@ -28,8 +28,7 @@ class ClientPerCall(Check):
     name = "client-per-call"
 
     def required_words(self, tables: Tables) -> tuple[frozenset[str], ...]:
-        specs = [spec for spec in tables.db.pools.values() if spec.client]
-        return (frozenset(n.rsplit(".", 1)[-1] for s in specs for n in s.calls),)
+        return pool_words(tables, lambda spec: spec.client) + (frozenset({"async"}),)
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         if ctx.function.node is None:
