@@ -24,12 +24,14 @@ class Binding:
     binds `rq` to "requests"; `sleep = time.sleep` binds `sleep` to "time.sleep").
     `type` is set when the name holds an instance of a known type (`s = requests.Session()`).
     `origin` is the expression the value came from (the call in `f = open(p)`), when known.
+    `definition` is the `def` or `class` statement that bound the name, for those.
     A binding with none of these still matters: it shadows outer names.
     """
 
     qualname: str | None = None
     type: str | None = None
     origin: cst.BaseExpression | None = None
+    definition: cst.FunctionDef | cst.ClassDef | None = None
 
 
 @dataclass(slots=True)

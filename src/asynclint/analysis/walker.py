@@ -157,7 +157,7 @@ class Walker:
         self._parameters_head(node.params)
         if node.returns is not None:
             self.visit(node.returns.annotation)
-        self._bind(node.name.value)
+        self._bind(node.name.value, Binding(definition=node))
         scope = self.ctx.scope
         self._deferred.append(_DeferredBody(node, scope, scope.class_facts))
 
@@ -209,7 +209,7 @@ class Walker:
         self.visit(node.body)
         _run_initializers_first(self._deferred, first_method)
         ctx.scope, ctx.function, ctx.loops = saved
-        self._bind(node.name.value)
+        self._bind(node.name.value, Binding(definition=node))
 
     # --- bindings -----------------------------------------------------------------------
 

@@ -1,0 +1,140 @@
+"""Per-file summaries of the functions a file defines, for checks that follow calls across
+files (ASY109). Built in the file's one traversal, in the worker that parses it; plain records
+that go to JSON and back (`to_dict`/`from_dict`), so they travel between processes and are
+cached with the file's diagnostics, keyed by its content.
+
+A summary depends only on the file's text (and the tables): names are kept as written,
+relative imports included (`.utils.helper`), and made absolute when the summaries are joined
+(see callgraph.py), where the file's module name is known.
+
+Every call a summary mentions has a *site* number, unique in the file, and a *rank*: its
+index among the file's calls (or attributes) in source order. Positions are costly to get from
+libcst (it generates the code up to the node), so a summary carries positions only for the
+sites that needed one when it was built; the others are found later, and only for sites that
+end up in a finding, from Python's `ast` by rank (see sourceorder.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Site kinds: how the call names what it calls.
+LOCAL = "L"  # a function or class defined in the same file, by its local qualname ("Cls.meth")
+DOTTED = "Q"  # a dotted name bound by an import or an alias ("pkg.io.read", ".io.read")
+SELF = "S"  # a method called on the method's own `self`/`cls` ("_load")
+SUPER = "B"  # a method called on `super()`: looked up in the bases only
+ATTRIBUTE = "P"  # `self.name` read without a call: matters when `name` is a property
+
+# How a function may be called.
+PLAIN = "plain"  # a def whose decorators (if any) keep it a plain function
+PROPERTY = "property"  # read as an attribute (`@property`, `@functools.cached_property`)
+OPAQUE = "opaque"  # a decorator we do not know may turn it into something else
+
+Position = tuple[int, int, int, int, int, int]  # line, col, end line, end col, statement lines
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """A call in a function's own body of something that may be defined in the project."""
+
+    id: int
+    kind: str
+    target: str
+    text: str  # as written, for messages: "self._load()", "utils.read_file()", "self.settings"
+    consumed: bool = False  # iterated or entered right here (matters for generators)
+    rank: int = -1  # among the file's calls (attributes, for ATTRIBUTE sites) in source order
+
+
+@dataclass(frozen=True, slots=True)
+class BlockingCall:
+    """A call listed in rules/blocking_calls.toml, made in a sync function's own body."""
+
+    id: int
+    name: str  # qualified name: "builtins.open"
+    code: str  # the rule that lists it: "ASY103"
+    text: str
+    rank: int = -1  # among the file's calls in source order
+
+
+@dataclass(slots=True)
+class FunctionSummary:
+    qualname: str  # within the module: "load", "Store.get", "outer.<locals>.inner"
+    is_async: bool
+    kind: str = PLAIN
+    is_generator: bool = False
+    cls: str | None = None  # the class it is a method of (its local qualname)
+    blocking: list[BlockingCall] = field(default_factory=list)
+    sites: list[Site] = field(default_factory=list)
+
+    def to_list(self) -> list:
+        return [
+            self.qualname,
+            int(self.is_async) | int(self.is_generator) << 1,
+            self.kind,
+            self.cls,
+            [[b.id, b.name, b.code, b.text, b.rank] for b in self.blocking],
+            [[s.id, s.kind, s.target, s.text, int(s.consumed), s.rank] for s in self.sites],
+        ]
+
+    @classmethod
+    def from_list(cls, data: list) -> FunctionSummary:
+        qualname, flags, kind, owner, blocking, sites = data
+        return cls(
+            qualname,
+            bool(flags & 1),
+            kind,
+            bool(flags & 2),
+            owner,
+            [BlockingCall(*b) for b in blocking],
+            [Site(i, k, t, x, bool(c), r) for i, k, t, x, c, r in sites],
+        )
+
+
+@dataclass(slots=True)
+class ClassSummary:
+    qualname: str
+    bases: list[tuple[str, str]] = field(default_factory=list)  # (kind, target) as for sites
+
+
+@dataclass(slots=True)
+class FileSummary:
+    functions: list[FunctionSummary] = field(default_factory=list)
+    classes: list[ClassSummary] = field(default_factory=list)
+    # Module-level names bound to something importable (`from .io import read`): followed
+    # when another module imports a name through this one (re-exports).
+    names: dict[str, str] = field(default_factory=dict)
+    positions: dict[int, Position] = field(default_factory=dict)
+    calls: int = 0  # how many calls and attributes the file has (ranks are checked against them)
+    attributes: int = 0
+
+    def to_dict(self) -> dict:
+        return {
+            "functions": [f.to_list() for f in self.functions],
+            "classes": [[c.qualname, [list(b) for b in c.bases]] for c in self.classes],
+            "names": self.names,
+            "positions": {str(site): list(p) for site, p in self.positions.items()},
+            "counts": [self.calls, self.attributes],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> FileSummary:
+        return cls(
+            [FunctionSummary.from_list(f) for f in data["functions"]],
+            [ClassSummary(q, [tuple(b) for b in bases]) for q, bases in data["classes"]],
+            dict(data["names"]),
+            {int(site): tuple(p) for site, p in data["positions"].items()},
+            *data["counts"],
+        )
+
+    def rank_of(self, site: int) -> tuple[bool, int, str] | None:
+        """(is an attribute, rank, the name it ends in) for a site, as sourceorder.py wants."""
+        from asynclint.analysis.sourceorder import last_name
+
+        for function in self.functions:
+            for call in function.blocking:
+                if call.id == site:
+                    return (False, call.rank, last_name(call.text))
+            for found in function.sites:
+                if found.id == site:
+                    return (found.kind == ATTRIBUTE, found.rank, last_name(found.text))
+        return None
