@@ -25,6 +25,9 @@ from asynclint.checks.asy403_unbounded_orm_query import UnboundedOrmQuery
 from asynclint.checks.asy500_pool_without_limits import PoolWithoutLimits
 from asynclint.checks.asy501_no_timeout import NoTimeout
 from asynclint.checks.asy502_client_per_call import ClientPerCall
+from asynclint.checks.asy200_thread_lock_across_await import ThreadLockAcrossAwait
+from asynclint.checks.asy201_slow_await_under_async_lock import SlowAwaitUnderAsyncLock
+from asynclint.checks.asy202_lock_created_in_place import LockCreatedInPlace
 from asynclint.checks.base import Check, FixAvailability
 from asynclint.diagnostic import Severity
 
@@ -47,6 +50,9 @@ CHECKS: tuple[type[Check], ...] = (
     PoolWithoutLimits,
     NoTimeout,
     ClientPerCall,
+    ThreadLockAcrossAwait,
+    SlowAwaitUnderAsyncLock,
+    LockCreatedInPlace,
 )
 
 # ASY001 and ASY002 are not checks: the engine reports them, for a file it could not parse

@@ -1,0 +1,39 @@
+"""ASY202 lock-created-in-place: see docs/rules/ASY202.md; the primitives are listed in
+rules/locks.toml."""
+
+from __future__ import annotations
+
+from asynclint._lazy import libcst as cst
+from asynclint.analysis.context import Context
+from asynclint.analysis.locks import primitive_of
+from asynclint.checks.base import Check
+from asynclint.diagnostic import Severity
+from asynclint.tables import Tables
+
+
+class LockCreatedInPlace(Check):
+    code = "ASY202"
+    name = "lock-created-in-place"
+    severity = Severity.ERROR
+
+    def required_words(self, tables: Tables) -> tuple[frozenset[str], ...]:
+        spellings = set(tables.primitives)
+        spellings |= {f for f, t in tables.returns.items() if t in tables.primitives}
+        return (frozenset({"with"}), frozenset(n.rsplit(".", 1)[-1] for n in spellings))
+
+    def visit_WithItem(self, node: cst.WithItem, ctx: Context) -> None:
+        created = node.item
+        if not isinstance(created, cst.Call):
+            return
+        primitive = primitive_of(created, ctx)
+        if primitive is None:
+            return
+        kind = primitive.kind
+        # The statement is the whole `with` block: a `# noqa` belongs on the line of the call.
+        self.report(
+            created,
+            f"`{ctx.callee(created)}()` creates a new {kind} each time this `with` runs, so no "
+            f"other task or thread ever waits for it and it protects nothing; create the {kind} "
+            "once (at module level or in `__init__`) and share it",
+            None,
+        )
