@@ -1,7 +1,8 @@
 """Per-file results keyed by file content, so an unchanged file is never parsed twice.
 
 One JSON document per config fingerprint (`<cache dir>/<fingerprint>.json`), mapping each
-path to the hash of the content it was checked with and the diagnostics found. A changed
+path to the hash of the content it was checked with, the diagnostics found, and the summaries
+project-wide checks made of it (by code; see `ProjectCheck`), so a warm run parses nothing. A changed
 file, a changed config or a new asynclint version all miss. Writes are atomic, and a corrupt
 or unreadable cache is treated as empty: the cache can only make a run faster, never wrong.
 """
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from asynclint.diagnostic import Diagnostic
 
-_FORMAT = 1
+_FORMAT = 2
 
 
 def content_hash(data: bytes) -> str:
@@ -42,8 +43,27 @@ class ResultCache:
             return None
         return [Diagnostic.from_dict(item) for item in entry[1]]
 
-    def put(self, path: str, digest: str, diagnostics: list[Diagnostic]) -> None:
-        self._entries[path] = [digest, [d.to_dict() for d in diagnostics]]
+    def summaries(self, path: str, digest: str) -> dict[str, dict]:
+        """The project-wide checks' summaries of the file with this content, by code."""
+        entry = self._entries.get(path)
+        if entry is None or entry[0] != digest or len(entry) < 3:
+            return {}
+        return entry[2]
+
+    def put(
+        self, path: str, digest: str, diagnostics: list[Diagnostic], summaries: dict[str, dict] | None = None
+    ) -> None:
+        self._entries[path] = [digest, [d.to_dict() for d in diagnostics], dict(summaries or {})]
+        self._dirty = True
+
+    def put_summary(self, path: str, digest: str, code: str, summary: dict) -> None:
+        """Add (or complete) one check's summary of a file already in the cache."""
+        entry = self._entries.get(path)
+        if entry is None or entry[0] != digest:
+            return
+        if len(entry) < 3:
+            entry.append({})
+        entry[2][code] = summary
         self._dirty = True
 
     def save(self) -> None:

@@ -94,9 +94,11 @@ def _print(diagnostics, files_checked, output: OutputOptions, fixes: FixOptions,
 def lint_files(files: list[str], config: Config, jobs: int | None, cache) -> list[Diagnostic]:
     from asynclint.cache import content_hash
     from asynclint.engine import lint_paths
+    from asynclint.project import project_codes, run_project_checks
 
     diagnostics: list[Diagnostic] = []
     digests: dict[str, str] = {}
+    summaries: dict[str, dict[str, dict]] = {}  # for project-wide checks: path -> {code: summary}
     to_lint = files
     if cache is not None:
         to_lint = []
@@ -112,10 +114,15 @@ def lint_files(files: list[str], config: Config, jobs: int | None, cache) -> lis
                 to_lint.append(path)
             else:
                 diagnostics.extend(cached)
-    for result in lint_paths(to_lint, config, jobs):
+                summaries[path] = cache.summaries(path, digest)
+    project = bool(project_codes(config))
+    for result in lint_paths(to_lint, config, jobs, project=project):
         diagnostics.extend(result.diagnostics)
+        summaries[result.path] = result.summaries
         if cache is not None and result.path in digests:
-            cache.put(result.path, digests[result.path], result.diagnostics)
+            cache.put(result.path, digests[result.path], result.diagnostics, result.summaries)
+    if project:
+        diagnostics.extend(run_project_checks(config, files, summaries, jobs, cache))
     if cache is not None:
         cache.save()
     diagnostics.sort(key=Diagnostic.sort_key)

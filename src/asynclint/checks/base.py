@@ -15,7 +15,7 @@ from typing import ClassVar
 
 from asynclint._lazy import libcst as cst
 
-from asynclint.diagnostic import Applicability, Severity
+from asynclint.diagnostic import Applicability, RelatedLocation, Severity
 from asynclint.tables import Tables
 
 
@@ -49,6 +49,7 @@ class Report:
     message: str
     statement: cst.CSTNode | None
     fix: ProposedFix | None
+    related: tuple[RelatedLocation, ...] = ()  # other places that explain it (a call chain)
 
 
 class Check:
@@ -80,8 +81,49 @@ class Check:
         message: str,
         statement: cst.CSTNode | None,
         fix: ProposedFix | None = None,
+        related: tuple[RelatedLocation, ...] = (),
     ) -> None:
-        self.reports.append(Report(self.code, node, message, statement, fix))
+        self.reports.append(Report(self.code, node, message, statement, fix, related))
+
+
+class ProjectCheck(Check):
+    """A check whose findings depend on other files (ASY109 follows calls into helpers
+    defined anywhere in the project). It runs in two phases:
+
+    1. Per file, in the worker that parses it, during the same single traversal as every other
+       check: its visitors fill a summary, which `summary()` returns as plain JSON-ready data.
+       The engine keeps it with the file's result and the cache stores it with the file's
+       diagnostics, keyed by the file's content.
+    2. Once per run, in the main process, `check_project(project)` reads every file's summary
+       (asking for more through `project.summarize` when it needs them) and returns the
+       diagnostics.
+
+    When one file is linted alone (standard input, an editor, the fixer), `finish` runs
+    phase 2 over that file only and reports through `report` like any check.
+    """
+
+    project_wide: ClassVar[bool] = True
+
+    def __init__(self, tables: Tables) -> None:
+        self._alone = True
+        self._locate: frozenset[int] = frozenset()
+        super().__init__(tables)
+
+    def prepare(self, alone: bool, locate: frozenset[int] = frozenset()) -> None:
+        """Before a file's traversal: whether this file is linted alone (report here) or as
+        part of a project (summarize only), and which sites' positions a summary must carry."""
+        self._alone = alone
+        self._locate = locate
+
+    def finish(self, module, path: str, suppressions, config) -> None:
+        """After the traversal of `module` (whose lines `suppressions` reads)."""
+
+    def summary(self) -> dict:
+        raise NotImplementedError
+
+    @classmethod
+    def check_project(cls, project) -> list:
+        raise NotImplementedError
 
 
 def _any_word(words: frozenset[str]) -> re.Pattern[str]:
