@@ -28,6 +28,8 @@ from asynclint.checks.asy502_client_per_call import ClientPerCall
 from asynclint.checks.asy200_thread_lock_across_await import ThreadLockAcrossAwait
 from asynclint.checks.asy201_slow_await_under_async_lock import SlowAwaitUnderAsyncLock
 from asynclint.checks.asy202_lock_created_in_place import LockCreatedInPlace
+from asynclint.checks.asy300_copy_per_iteration import CopyPerIteration
+from asynclint.checks.asy301_quadratic_concat import QuadraticConcat
 from asynclint.checks.base import Check, FixAvailability
 from asynclint.diagnostic import Severity
 
@@ -53,6 +55,8 @@ CHECKS: tuple[type[Check], ...] = (
     ThreadLockAcrossAwait,
     SlowAwaitUnderAsyncLock,
     LockCreatedInPlace,
+    CopyPerIteration,
+    QuadraticConcat,
 )
 
 # ASY001 and ASY002 are not checks: the engine reports them, for a file it could not parse
