@@ -30,6 +30,10 @@ from asynclint.checks.asy201_slow_await_under_async_lock import SlowAwaitUnderAs
 from asynclint.checks.asy202_lock_created_in_place import LockCreatedInPlace
 from asynclint.checks.asy300_copy_per_iteration import CopyPerIteration
 from asynclint.checks.asy301_quadratic_concat import QuadraticConcat
+from asynclint.checks.asy600_unbounded_fanout import UnboundedFanout
+from asynclint.checks.asy601_unbounded_gather import UnboundedGather
+from asynclint.checks.asy602_dangling_task import DanglingTask
+from asynclint.checks.asy603_unbounded_queue import UnboundedQueue
 from asynclint.checks.base import Check, FixAvailability
 from asynclint.diagnostic import Severity
 
@@ -57,6 +61,10 @@ CHECKS: tuple[type[Check], ...] = (
     LockCreatedInPlace,
     CopyPerIteration,
     QuadraticConcat,
+    UnboundedFanout,
+    UnboundedGather,
+    DanglingTask,
+    UnboundedQueue,
 )
 
 # ASY001 and ASY002 are not checks: the engine reports them, for a file it could not parse

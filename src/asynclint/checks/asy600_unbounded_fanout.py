@@ -1,0 +1,73 @@
+"""ASY600 unbounded-fanout: see docs/rules/ASY600.md; what starts work is listed in
+rules/tasks.toml, what bounds a loop is decided in analysis/loops.py."""
+
+from __future__ import annotations
+
+from asynclint._lazy import libcst as cst
+from asynclint.analysis.context import Context
+from asynclint.analysis.locks import held
+from asynclint.analysis.loops import assignments, describe, unbounded_loop
+from asynclint.analysis.scope import dotted_name
+from asynclint.checks.asy601_unbounded_gather import tears_down
+from asynclint.checks.base import Check
+from asynclint.tables import Tables
+
+
+class UnboundedFanout(Check):
+    code = "ASY600"
+    name = "unbounded-fanout"
+
+    def __init__(self, tables: Tables) -> None:
+        self._spawns = tables.spawns
+        super().__init__(tables)
+
+    def required_words(self, tables: Tables) -> tuple[frozenset[str], ...]:
+        return (frozenset(name.rsplit(".", 1)[-1] for name in tables.spawns),)
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        if not ctx.loops:
+            return
+        name = ctx.callee(node)
+        group = self._spawns.get(name) if name is not None else None
+        if group is None or ctx.is_awaited(node):
+            return  # awaited at once: one at a time, nothing fans out
+        if tears_down(node, ctx):
+            return  # `create_task(conn.disconnect())`: releases what it holds
+        loop = unbounded_loop(ctx)
+        if loop is None or _waited_for_in_iteration(node, loop, ctx):
+            return
+        with_semaphore = any(
+            hold.block is None and hold.primitive.kind == "semaphore" for hold in held(ctx)
+        )
+        if with_semaphore:
+            remedy = (
+                "the `async with` semaphore around it is released as soon as the work is "
+                "started, before it runs, so it bounds nothing; `await sem.acquire()` before "
+                "starting it and release it when the work is done"
+            )
+        else:
+            remedy = (
+                "acquire a semaphore in the loop before starting it (and release it when the "
+                "work is done), or feed a fixed pool of workers from a bounded queue"
+            )
+        self.report(
+            node,
+            f"`{name}()` starts {group.what} for every iteration of {describe(loop)} with no "
+            "bound: under load they all run at once and exhaust memory, sockets and the pools "
+            f"they share; {remedy}",
+            ctx.statement(),
+        )
+
+
+def _waited_for_in_iteration(node: cst.Call, loop, ctx: Context) -> bool:
+    """`task = asyncio.create_task(...)` that the same iteration awaits (`await task`,
+    `await asyncio.wait_for(task, 5)`) runs one at a time. In a `while` loop, a task kept in a
+    local name is the iteration's own (`t = create_task(q.get()); await asyncio.wait({t, ...})`),
+    not a fan-out."""
+    parent = ctx.parent
+    if not isinstance(parent, cst.Assign) or parent.value is not node:
+        return False
+    names = {dotted_name(target.target) for target in parent.targets} - {None}
+    if loop.iter is None and names:
+        return True
+    return bool(names & assignments(loop).awaited)

@@ -1,0 +1,95 @@
+"""ASY601 unbounded-gather: see docs/rules/ASY601.md; the gathering calls are listed in
+rules/tasks.toml, what bounds an iteration is decided in analysis/loops.py."""
+
+from __future__ import annotations
+
+from asynclint._lazy import libcst as cst
+from asynclint.analysis.context import Context
+from asynclint.analysis.locks import primitive_of
+from asynclint.analysis.loops import iterable_is_data
+from asynclint.analysis.values import origin_of
+from asynclint.checks._held import shorten
+from asynclint.checks.base import Check
+from asynclint.checks.fixes import code_of
+from asynclint.tables import Tables
+
+
+class UnboundedGather(Check):
+    code = "ASY601"
+    name = "unbounded-gather"
+
+    def __init__(self, tables: Tables) -> None:
+        self._gathers = tables.gathers
+        self._spawns = tables.spawns
+        super().__init__(tables)
+
+    def required_words(self, tables: Tables) -> tuple[frozenset[str], ...]:
+        return (frozenset(name.rsplit(".", 1)[-1] for name in tables.gathers),)
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        name = ctx.callee(node)
+        if name not in self._gathers:
+            return
+        for arg in node.args:
+            if arg.star == "*" and self._fans_out(arg.value, ctx):
+                self.report(
+                    node,
+                    f"`{name}(*{shorten(code_of(arg.value), 40)})` runs one awaitable per item "
+                    "of the data at once, with no bound: under load that is thousands of "
+                    "concurrent requests or queries, which exhaust sockets and pools and overload "
+                    "the service they call; bound the concurrency with a semaphore, a fixed pool "
+                    "of workers, or by gathering in chunks",
+                    ctx.statement(),
+                )
+                return
+
+    def _fans_out(self, source: cst.BaseExpression, ctx: Context) -> bool:
+        if isinstance(source, cst.Name):
+            source = origin_of(source, ctx) or source  # `coros = [f(x) for x in xs]`
+        if isinstance(source, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
+            started = source.elt
+            clauses = []
+            clause = source.for_in
+            while clause is not None:
+                clauses.append(clause)
+                clause = clause.inner_for_in
+            return self._starts_work(started, ctx) and any(
+                iterable_is_data(clause.iter, ctx) for clause in clauses
+            )
+        if isinstance(source, cst.Call) and ctx.qualified_name(source.func) == "builtins.map":
+            iterables = [arg.value for arg in source.args[1:]]
+            function = source.args[0].value if source.args else None
+            if isinstance(function, cst.Attribute) and function.attr.value in ctx.tables.teardown_methods:
+                return False
+            return bool(iterables) and all(iterable_is_data(it, ctx) for it in iterables)
+        return False
+
+    def _starts_work(self, element: cst.BaseExpression, ctx: Context) -> bool:
+        """A call that makes a new awaitable per item, not one bounded by a semaphore it is
+        given, and not a task start (ASY600 reports those)."""
+        if not isinstance(element, cst.Call):
+            return False  # `gather(*(t for t in tasks))` gathers what already runs
+        if tears_down(element, ctx):
+            return False  # `conn.disconnect()` for every connection frees them
+        callee = ctx.callee(element)
+        if callee is not None and callee in self._spawns:
+            return False
+        for arg in element.args:
+            primitive = primitive_of(arg.value, ctx)
+            if primitive is not None and primitive.kind == "semaphore":
+                return False  # `fetch(sem, url)`: the callee bounds itself
+        return True
+
+
+def tears_down(call: cst.Call, ctx: Context) -> bool:
+    """True when the work started is a teardown method (`conn.disconnect()`, `c.aclose()`),
+    directly or as the coroutine handed to a spawn (`create_task(conn.disconnect())`)."""
+    func = call.func
+    if isinstance(func, cst.Attribute) and func.attr.value in ctx.tables.teardown_methods:
+        return True
+    first = call.args[0].value if call.args and call.args[0].keyword is None else None
+    return (
+        isinstance(first, cst.Call)
+        and isinstance(first.func, cst.Attribute)
+        and first.func.attr.value in ctx.tables.teardown_methods
+    )

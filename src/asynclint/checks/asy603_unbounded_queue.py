@@ -1,0 +1,67 @@
+"""ASY603 unbounded-queue: see docs/rules/ASY603.md; the constructors and their size rules are
+listed in rules/queues.toml."""
+
+from __future__ import annotations
+
+from asynclint._lazy import libcst as cst
+from asynclint.analysis.context import Context
+from asynclint.analysis.values import constant_number
+from asynclint.checks.base import Check, FixAvailability, ProposedFix
+from asynclint.checks.fixes import code_of
+from asynclint.diagnostic import Applicability
+from asynclint.tables import Tables
+
+
+class UnboundedQueue(Check):
+    code = "ASY603"
+    name = "unbounded-queue"
+    fix_availability = FixAvailability.DISPLAY_ONLY
+
+    def __init__(self, tables: Tables) -> None:
+        self._queues = tables.queues
+        super().__init__(tables)
+
+    def required_words(self, tables: Tables) -> tuple[frozenset[str], ...]:
+        return (frozenset(name.rsplit(".", 1)[-1] for name in tables.queues),)
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        func = node.func
+        if isinstance(func, cst.Subscript):
+            func = func.value  # `asyncio.Queue[int]()`
+        name = ctx.qualified_name(func)
+        spec = self._queues.get(name) if name is not None else None
+        if spec is None:
+            return
+        size_arg = next(
+            (
+                arg.value
+                for position, arg in enumerate(node.args)
+                if (arg.keyword is not None and arg.keyword.value == spec.size_keyword)
+                or (arg.keyword is None and position == 0 and not arg.star)
+            ),
+            None,
+        )
+        if size_arg is None:
+            if spec.default is None or not spec.is_unbounded(spec.default) or _has_splat(node):
+                return
+            problem = f"`{name}()` has no `{spec.size_keyword}`, so it never makes a producer wait"
+        else:
+            size = constant_number(size_arg, ctx)
+            if size is None or not spec.is_unbounded(size):
+                return
+            problem = (
+                f"`{name}({spec.size_keyword}={code_of(size_arg)})` sets no bound, so it never "
+                "makes a producer wait"
+            )
+        self.report(
+            node,
+            f"{problem}: under load the buffer, and memory, grow without limit while consumers "
+            f"fall behind; give `{spec.size_keyword}` a finite size so producers feel "
+            "backpressure",
+            ctx.statement(),
+            ProposedFix(f"Pass `{spec.size_keyword}=...`", Applicability.DISPLAY_ONLY),
+        )
+
+
+def _has_splat(node: cst.Call) -> bool:
+    return any(arg.star for arg in node.args)
