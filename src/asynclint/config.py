@@ -97,12 +97,26 @@ class Config:
 
         parts = [
             __version__,
+            _shipped_tables_digest(),
             ",".join(sorted(self.enabled)),
             repr(sorted(self.per_file_ignores.items())),
             repr(sorted(self.extend_blocking_calls.items())),
             str(self.root),
         ]
         return hashlib.blake2b("\n".join(parts).encode(), digest_size=12).hexdigest()
+
+
+def _shipped_tables_digest() -> str:
+    """A digest of the rules/ tables as installed: editing a table changes every finding it
+    names, so cached results from before the edit must not be reused."""
+    from importlib import resources
+
+    digest = hashlib.blake2b(digest_size=12)
+    tables = resources.files("asynclint.rules")
+    for entry in sorted(tables.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
+    return digest.hexdigest()
 
 
 def expand_selectors(selectors) -> frozenset[str]:

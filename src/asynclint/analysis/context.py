@@ -95,7 +95,8 @@ class Context:
         if isinstance(expr, cst.Name):
             binding = self.scope.lookup(expr.value)
             if binding is not None:
-                return binding.qualname
+                # `from redis.client import Redis` binds the name the tables call redis.Redis.
+                return self.canonical(binding.qualname) if binding.qualname else None
             if expr.value in BUILTIN_NAMES:
                 return "builtins." + expr.value
             if expr.value in self._known_modules:
