@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 from asynclint.dbtables import DbTables, parse_db_tables
+from asynclint.helpertables import HelperDecorators, parse_helper_tables
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -80,6 +81,8 @@ class Tables:
     copy_functions: frozenset[str] = frozenset()
     # ASY4xx/5xx: rules/sql.toml, pools.toml, handlers.toml
     db: DbTables = field(default_factory=DbTables)
+    # ASY109: rules/helpers.toml
+    helper_decorators: HelperDecorators = field(default_factory=HelperDecorators)
 
     def known_modules(self) -> frozenset[str]:
         """Top-level modules the tables speak of: an unbound `subprocess.run` resolves there."""
@@ -155,6 +158,10 @@ def load_tables(extend_blocking: dict[str, list[str]] | None = None) -> Tables:
             tables.blocking[name] = group
     _load_concurrency_tables(tables)
     tables.db = _load_db_tables()
+    try:
+        tables.helper_decorators = parse_helper_tables(_read("helpers.toml"))
+    except ValueError as exc:
+        raise TableError(str(exc)) from exc
     return tables
 
 

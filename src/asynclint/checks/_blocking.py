@@ -47,12 +47,7 @@ class BlockingCallCheck(Check):
             self._withdraw_wrapped(node, ctx)
             return
         group = self._calls.get(name) if name is not None else None
-        if (
-            group is None
-            or not is_blocking_use(node, group, ctx)
-            or made_nonblocking(node, group, ctx)
-            or _NONBLOCKING_MODE_ERRORS & ctx.handled_exceptions()
-        ):
+        if group is None or not blocks(node, group, ctx):
             return
         origin = ctx.receiver_origin(node)
         if origin is not None and id(origin) in self._reported:
@@ -76,6 +71,18 @@ class BlockingCallCheck(Check):
             if origin is not None and id(origin) in self._reported:
                 self._reported.discard(id(origin))
                 self.reports = [report for report in self.reports if report.node is not origin]
+
+
+def blocks(node: cst.Call, group: BlockingGroup, ctx: Context) -> bool:
+    """Whether a call the table lists under `group` blocks where it stands: not awaited or
+    wrapped async, not made non-blocking by its arguments or by a non-blocking socket's error
+    handling. ASY100-ASY108 report such calls in async context; ASY109 follows them in sync
+    helpers."""
+    return (
+        is_blocking_use(node, group, ctx)
+        and not made_nonblocking(node, group, ctx)
+        and not _NONBLOCKING_MODE_ERRORS & ctx.handled_exceptions()
+    )
 
 
 def describe_call(node: cst.Call, qualified_name: str) -> str:

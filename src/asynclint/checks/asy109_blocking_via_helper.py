@@ -1,0 +1,536 @@
+"""ASY109 blocking-via-helper: see docs/rules/ASY109.md.
+
+An async function calls a sync function of the project that, directly or through further
+helpers, makes one of the blocking calls of ASY100-ASY108. Two phases:
+
+1. Per file, in the one traversal: a summary of every function and method the file defines
+   (analysis/summary.py): its blocking calls, decided exactly as ASY100-ASY108 decide them
+   (same tables, same exemptions; a call whose line has `# noqa` for its code or for ASY109 is
+   left out), and its calls of things the project may define, named as written.
+2. Over every checked file's summary (analysis/callgraph.py): resolve the names by module
+   path, propagate "may block" to a fixed point, and report each async function's call of a
+   sync helper that may block, with the chain in the message and as related locations.
+
+Linting one file alone (standard input, an editor) runs phase 2 over that file only: helpers
+defined in the same file are followed, imported ones are not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from asynclint._lazy import libcst as cst
+from asynclint.analysis.callgraph import CallGraph, Finding, Hop
+from asynclint.analysis.context import Context
+from asynclint.analysis.modules import may_be_project_name, module_path
+from asynclint.analysis.scope import dotted_name
+from asynclint.analysis.sourceorder import ast_positions, ranks
+from asynclint.analysis.summary import (
+    ATTRIBUTE,
+    DOTTED,
+    LOCAL,
+    OPAQUE,
+    PLAIN,
+    PROPERTY,
+    SELF,
+    SUPER,
+    BlockingCall,
+    ClassSummary,
+    FileSummary,
+    FunctionSummary,
+    Site,
+)
+from asynclint.checks._blocking import blocks
+from asynclint.checks.base import ProjectCheck
+from asynclint.diagnostic import Diagnostic, RelatedLocation, Span
+from asynclint.suppression import parse_noqa
+from asynclint.tables import Tables
+
+if TYPE_CHECKING:
+    from asynclint.project import Project
+
+# Builtins that iterate over an argument on the spot: `list(gen())` runs the generator here.
+_CONSUMERS = frozenset(
+    "builtins." + name
+    for name in ("list", "tuple", "set", "frozenset", "dict", "sorted", "sum", "min", "max", "any", "all", "next")
+)
+_CONSUMING_METHODS = frozenset({"join", "extend", "update", "writelines"})
+
+_NOQA_WORD = re.compile("noqa", re.IGNORECASE)
+
+REMEDY = "run it with `await asyncio.to_thread(...)` or make the helpers async"
+
+
+class BlockingViaHelper(ProjectCheck):
+    code = "ASY109"
+    name = "blocking-via-helper"
+
+    def __init__(self, tables: Tables) -> None:
+        self._blocking = tables.blocking
+        self._plain_decorators = tables.helper_decorators.plain
+        self._property_decorators = tables.helper_decorators.properties
+        super().__init__(tables)
+
+    def required_words(self, tables: Tables) -> tuple[frozenset[str], ...]:
+        # Only files with async code need a summary up front; helpers in other files are
+        # summarized when an async function's calls lead there (see callgraph.py).
+        return (frozenset({"async"}),)
+
+    # --- phase 1: the summary, built during the traversal ---------------------------------
+
+    def start_file(self) -> None:
+        super().start_file()
+        self._summary = FileSummary()
+        self._qualnames: dict[int, str] = {}  # id(def or class node) -> local qualname
+        self._functions: dict[int, FunctionSummary] = {}  # id(def node) -> its summary
+        self._nodes: list[cst.CSTNode] = []  # site id -> the call (or attribute) node
+        self._statements: dict[int, cst.CSTNode] = {}  # site id -> its statement, when kept
+        self._attributes_read: dict[int, set[str]] = {}  # id(def node) -> `self.x` names seen
+        self._module_scope = None
+
+    def visit_Import(self, node: cst.Import, ctx: Context) -> None:
+        self._note_module_scope(ctx)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom, ctx: Context) -> None:
+        self._note_module_scope(ctx)
+
+    def _note_module_scope(self, ctx: Context) -> None:
+        if self._module_scope is None:
+            scope = ctx.scope
+            while scope.parent is not None:
+                scope = scope.parent
+            self._module_scope = scope
+
+    def _prefix(self, frame_node) -> str | None:
+        """The qualname prefix of what is defined where `frame_node`'s code runs."""
+        if frame_node is None:
+            return ""
+        qualname = self._qualnames.get(id(frame_node))
+        if qualname is None:
+            return None
+        return qualname + (".<locals>." if isinstance(frame_node, cst.FunctionDef) else ".")
+
+    def visit_ClassDef(self, node: cst.ClassDef, ctx: Context) -> None:
+        self._note_module_scope(ctx)
+        prefix = self._prefix(ctx.function.node)
+        if prefix is None:
+            return
+        qualname = prefix + node.name.value
+        self._qualnames[id(node)] = qualname
+        bases = [
+            ref
+            for arg in node.bases
+            if arg.keyword is None and not arg.star
+            for ref in [self._reference(arg.value, ctx)]
+            if ref is not None
+        ]
+        self._summary.classes.append(ClassSummary(qualname, bases))
+
+    def visit_FunctionDef(self, node: cst.FunctionDef, ctx: Context) -> None:
+        self._note_module_scope(ctx)
+        frame = ctx.function.node
+        prefix = self._prefix(frame)
+        kind = self._decoration(node, ctx)
+        if prefix is None or kind is None:
+            return
+        qualname = prefix + node.name.value
+        owner = self._qualnames[id(frame)] if isinstance(frame, cst.ClassDef) else None
+        summary = FunctionSummary(qualname, node.asynchronous is not None, kind, cls=owner)
+        self._qualnames[id(node)] = qualname
+        self._functions[id(node)] = summary
+        self._summary.functions.append(summary)
+
+    def _decoration(self, node: cst.FunctionDef, ctx: Context) -> str | None:
+        """How the decorated function is called: PLAIN, PROPERTY or OPAQUE; None for a
+        property's setter or deleter, which is not called by reading the property."""
+        kind = PLAIN
+        for decorator in node.decorators:
+            expr = decorator.decorator
+            if isinstance(expr, cst.Attribute) and expr.attr.value in ("setter", "deleter"):
+                return None
+            name = ctx.qualified_name(expr.func if isinstance(expr, cst.Call) else expr)
+            if name in self._property_decorators:
+                kind = PROPERTY
+            elif name not in self._plain_decorators:
+                return OPAQUE
+        return kind
+
+    def visit_Yield(self, node: cst.Yield, ctx: Context) -> None:
+        function = self._functions.get(id(ctx.function.node))
+        if function is not None:
+            function.is_generator = True
+
+    def visit_Call(self, node: cst.Call, ctx: Context) -> None:
+        function = self._functions.get(id(ctx.function.node))
+        if function is None:
+            return  # module level, a class body or a lambda
+        name = ctx.callee(node)
+        group = self._blocking.get(name) if name is not None else None
+        if group is not None:
+            # In an async function ASY100-ASY108 report it; in a sync one it makes a helper.
+            if not function.is_async and blocks(node, group, ctx):
+                site = self._site_id(node, ctx, keep_statement=True)
+                written = dotted_name(node.func) or name.removeprefix("builtins.")
+                function.blocking.append(BlockingCall(site, name, group.code, written + "()"))
+            return
+        parent = ctx.parent
+        if isinstance(parent, cst.Await) or _in_async_with(node, ctx):
+            return
+        reference = self._call_reference(node, ctx)
+        if reference is None and name is not None and may_be_project_name(name):
+            reference = (DOTTED, name)  # a method named by its receiver's type
+        if reference is not None:
+            kind, target = reference
+            site = self._site_id(node, ctx)
+            text = _written(node.func, target) + "()"
+            function.sites.append(Site(site, kind, target, text, _consumed_here(node, ctx)))
+
+    def visit_Attribute(self, node: cst.Attribute, ctx: Context) -> None:
+        """`self.name` read in a method: a property's getter runs there."""
+        frame = ctx.function
+        value = node.value
+        if not (isinstance(value, cst.Name) and value.value == frame.self_name and frame.class_facts):
+            return
+        parent = ctx.parent
+        if (isinstance(parent, cst.Call) and parent.func is node) or isinstance(
+            parent, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.Await, cst.Del)
+        ):
+            return
+        function = self._functions.get(id(frame.node))
+        if function is None:
+            return
+        seen = self._attributes_read.setdefault(id(frame.node), set())
+        if node.attr.value in seen:
+            return
+        seen.add(node.attr.value)
+        site = self._site_id(node, ctx)
+        function.sites.append(Site(site, ATTRIBUTE, node.attr.value, f"{value.value}.{node.attr.value}"))
+
+    def _site_id(self, node: cst.CSTNode, ctx: Context, keep_statement: bool = False) -> int:
+        site = len(self._nodes)
+        self._nodes.append(node)
+        if keep_statement or self._alone or site in self._locate:
+            self._statements[site] = ctx.statement()
+        return site
+
+    def _call_reference(self, node: cst.Call, ctx: Context) -> tuple[str, str] | None:
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            frame = ctx.function
+            value = func.value
+            if isinstance(value, cst.Name) and value.value == frame.self_name and frame.class_facts:
+                return (SELF, func.attr.value)
+            if (
+                isinstance(value, cst.Call)
+                and isinstance(value.func, cst.Name)
+                and value.func.value == "super"
+                and ctx.qualified_name(value.func) == "builtins.super"
+            ):
+                return (SUPER, func.attr.value)
+        return self._reference(func, ctx)
+
+    def _reference(self, expr: cst.BaseExpression, ctx: Context) -> tuple[str, str] | None:
+        """A name or dotted name that the project may define: (LOCAL, "Cls.meth") for what
+        this file defines, (DOTTED, "pkg.io.read") for what an import or alias names."""
+        if isinstance(expr, cst.Name):
+            binding = ctx.scope.lookup(expr.value)
+            if binding is None:
+                return None
+            if binding.definition is not None:
+                qualname = self._qualnames.get(id(binding.definition))
+                return (LOCAL, qualname) if qualname is not None else None
+            qualname = binding.qualname
+            return (DOTTED, qualname) if qualname and may_be_project_name(qualname) else None
+        if isinstance(expr, cst.Attribute):
+            base = self._reference(expr.value, ctx)
+            return (base[0], f"{base[1]}.{expr.attr.value}") if base is not None else None
+        return None
+
+    # --- the end of the file ----------------------------------------------------------------
+
+    def finish(self, module: cst.Module, path: str, suppressions, config) -> None:
+        if self._module_scope is not None:
+            self._summary.names = {
+                name: binding.qualname
+                for name, binding in self._module_scope.names.items()
+                if binding.qualname is not None and may_be_project_name(binding.qualname)
+            }
+        if not self._alone:
+            self._rank(module)  # the summary outlives the tree: sites are placed by rank later
+        if self._locate:
+            self._place(module, self._locate)
+        blocking = [b for f in self._summary.functions for b in f.blocking]
+        if blocking and _has_noqa(suppressions.lines):
+            sites = [b.id for b in blocking]
+            if self._alone:
+                self._place(module, sites)
+            else:
+                self._place_by_rank(module, suppressions.lines, sites)
+            self._drop_silenced(suppressions)
+        if self._alone:
+            self._report_alone(module, path, followed_codes(config))
+
+    def _rank(self, module: cst.Module) -> None:
+        """Every site's rank among the file's calls or attributes, for placing it later."""
+        if not self._nodes:
+            return
+        found, self._summary.calls, self._summary.attributes = ranks(module, self._nodes)
+        nodes = self._nodes
+        for function in self._summary.functions:
+            function.blocking = [replace(b, rank=found[id(nodes[b.id])]) for b in function.blocking]
+            function.sites = [replace(s, rank=found[id(nodes[s.id])]) for s in function.sites]
+
+    def _place_by_rank(self, module: cst.Module, lines: list[str], sites: list[int]) -> None:
+        wanted = {site: self._summary.rank_of(site) for site in sites}
+        placed = ast_positions("\n".join(lines), wanted, self._summary.calls, self._summary.attributes)
+        if placed is None:
+            self._place(module, sites)
+        else:
+            self._summary.positions.update(placed)
+
+    def _place(self, module: cst.Module, sites) -> None:
+        """Positions from libcst itself (exact, and costly: see sourceorder.py)."""
+        from asynclint.positions import node_ranges
+
+        sites = [s for s in sites if s < len(self._nodes)]
+        nodes = [self._nodes[s] for s in sites]
+        nodes += [self._statements[s] for s in sites if self._statements.get(s) is not None]
+        ranges = node_ranges(module, nodes)
+        for site in sites:
+            node_range = ranges[self._nodes[site]]
+            statement = self._statements.get(site)
+            statement_range = ranges[statement] if statement is not None else node_range
+            self._summary.positions[site] = (
+                node_range.start.line,
+                node_range.start.column,
+                node_range.end.line,
+                node_range.end.column,
+                statement_range.start.line,
+                statement_range.end.line,
+            )
+
+    def _drop_silenced(self, suppressions) -> None:
+        """A blocking call under `# noqa: ASY109`, a bare `# noqa` or a noqa for its own code
+        (`# noqa: ASY103` on an `open()`) makes no helper. Only the ASY109 form counts as used
+        for ASY002: a noqa for the call's own code is judged by that code's findings alone."""
+        for function in self._summary.functions:
+            kept = []
+            for call in function.blocking:
+                position = self._summary.positions.get(call.id)
+                lines = (position[0], position[2], position[4], position[5]) if position else ()
+                if lines and (
+                    suppressions.silences(self.code, lines) or _noqa_names(suppressions.lines, lines, call.code)
+                ):
+                    continue
+                kept.append(call)
+            function.blocking = kept
+
+    def summary(self) -> dict:
+        return self._summary.to_dict()
+
+    # --- phase 2 ----------------------------------------------------------------------------
+
+    def _report_alone(self, module: cst.Module, path: str, codes: frozenset[str]) -> None:
+        """Phase 2 over this file only: chains through the helpers it defines."""
+        graph = CallGraph({path: module_path(path)}, codes, lambda _: True)
+        graph.add(path, self._summary)
+        graph.explore()
+        findings = graph.findings()
+        if not findings:
+            return
+        from asynclint.positions import node_ranges
+
+        nodes = [self._nodes[hop.site] for finding in findings for hop in finding.chain]
+        ranges = node_ranges(module, nodes)
+
+        def span(hop: Hop) -> Span:
+            found = ranges[self._nodes[hop.site]]
+            return Span(found.start.line, found.start.column, found.end.line, found.end.column)
+
+        for finding in findings:
+            message, related = describe(finding, span)
+            node = self._nodes[finding.site.id]
+            self.report(node, message, self._statements.get(finding.site.id), related=related)
+
+    @classmethod
+    def check_project(cls, project: Project) -> list[Diagnostic]:
+        modules = {path: module_path(path) for path in project.paths}
+        graph = CallGraph(modules, followed_codes(project.config), lambda path: cls.code in project.codes_for(path))
+        summaries: dict[str, FileSummary | None] = {}
+
+        def add(found: dict[str, dict | None]) -> None:
+            for path, data in found.items():
+                summaries[path] = FileSummary.from_dict(data) if data is not None else None
+                graph.add(path, summaries[path])
+
+        add(project.summaries)
+        while True:
+            needed = graph.explore()
+            if not needed:
+                break
+            add(project.summarize(sorted(needed)))
+        findings = graph.findings()
+        if not findings:
+            return []
+        _locate(findings, summaries, project)
+        diagnostics = []
+        for finding in findings:
+            diagnostic = _diagnostic(cls, finding, summaries, project)
+            if diagnostic is not None:
+                diagnostics.append(diagnostic)
+        return diagnostics
+
+
+def followed_codes(config) -> frozenset[str]:
+    """The codes whose blocking calls a helper chain may end in: every code of the tables but
+    those the configuration ignores (`ignore = ["ASY103"]` stops chains that end in file I/O;
+    `select = ["ASY109"]` alone still follows them all)."""
+    from asynclint.config import expand_selectors
+
+    return frozenset(group.code for group in config.tables.blocking.values()) - expand_selectors(config.ignore)
+
+
+def _locate(findings: list[Finding], summaries: dict[str, FileSummary | None], project: Project) -> None:
+    """Positions for the sites the findings mention that their summaries lack: those files
+    are summarized again, placing just these sites (and the cache keeps the result)."""
+    wanted: dict[str, set[int]] = {}
+    for finding in findings:
+        wanted.setdefault(finding.path, set()).add(finding.site.id)
+        for hop in finding.chain:
+            wanted.setdefault(hop.path, set()).add(hop.site)
+    missing = {
+        path: frozenset(sites - summaries[path].positions.keys())
+        for path, sites in wanted.items()
+        if sites - summaries[path].positions.keys()
+    }
+    for path, sites in list(missing.items()):
+        # Python's ast finds them by rank, for a fraction of what libcst's codegen costs.
+        summary, text = summaries[path], project.text(path)
+        placed = None
+        if text is not None:
+            wanted_ranks = {site: summary.rank_of(site) for site in sites}
+            placed = ast_positions(text, wanted_ranks, summary.calls, summary.attributes)
+        if placed is not None:
+            summary.positions.update(placed)
+            project.store_summary(path, summary.to_dict())
+            del missing[path]
+    if not missing:
+        return
+    for path, data in project.summarize(sorted(missing), missing).items():
+        old = summaries[path]
+        if data is None:
+            continue
+        new = FileSummary.from_dict(data)
+        if _structure(new) != _structure(old):
+            continue  # the file changed during the run: its site numbers mean other calls now
+        old.positions.update(new.positions)
+        project.store_summary(path, old.to_dict())
+
+
+def _structure(summary: FileSummary) -> tuple:
+    return tuple(tuple(f.to_list()) for f in summary.functions)
+
+
+def _diagnostic(check, finding: Finding, summaries, project: Project) -> Diagnostic | None:
+    position = summaries[finding.path].positions.get(finding.site.id)
+    if position is None:
+        return None
+    line, column, end_line, end_column, first, last = position
+    if project.silenced(finding.path, check.code, (line, end_line, first, last)):
+        return None
+
+    def span(hop: Hop) -> Span:
+        found = summaries[hop.path].positions[hop.site]
+        return Span(found[0], found[1], found[2], found[3])
+
+    if any(hop.site not in summaries[hop.path].positions for hop in finding.chain):
+        return None
+    message, related = describe(finding, span, with_paths=True)
+    return Diagnostic(
+        finding.path,
+        check.code,
+        check.name,
+        check.severity,
+        message,
+        Span(line, column, end_line, end_column),
+        related=related,
+    )
+
+
+def describe(finding: Finding, span, with_paths: bool = False) -> tuple[str, tuple[RelatedLocation, ...]]:
+    """The message, naming every hop with where it is, and the hops as related locations."""
+    steps = [f"`{finding.site.text}`"]
+    related = []
+    callers = [finding.site.text, *(hop.text for hop in finding.chain)]
+    for caller, hop in zip(callers, finding.chain):
+        where = span(hop)
+        place = f"{hop.path}:{where.line}" if with_paths else f"line {where.line}"
+        if hop.code is not None:
+            place += f", {hop.code}"
+        steps.append(f"`{hop.text}` ({place})")
+        what = f"`{caller}` calls `{hop.text}` here"
+        if hop.code is not None:
+            what += f", which blocks ({hop.code})"
+        related.append(RelatedLocation(hop.path, where, what))
+    message = (
+        f"`{finding.site.text}` blocks the event loop in a sync helper: "
+        f"{' → '.join(steps)}; {REMEDY}"
+    )
+    return message, tuple(related)
+
+
+def _written(func: cst.BaseExpression, fallback: str) -> str:
+    written = dotted_name(func)
+    if written is None and isinstance(func, cst.Attribute):
+        inner = dotted_name(func.value.func) if isinstance(func.value, cst.Call) else None
+        written = f"{inner}().{func.attr.value}" if inner else f"….{func.attr.value}"
+    return written or fallback.removeprefix("builtins.")
+
+
+def _in_async_with(node: cst.Call, ctx: Context) -> bool:
+    parent = ctx.parent
+    if not isinstance(parent, cst.WithItem) or len(ctx.parents) < 3:
+        return False
+    statement = ctx.parents[-3]
+    return isinstance(statement, cst.With) and statement.asynchronous is not None
+
+
+def _consumed_here(node: cst.Call, ctx: Context) -> bool:
+    """Whether the call's result is iterated or entered where the call stands (`for x in
+    gen()`, `with cm():`, `list(gen())`, `yield from gen()`), so a generator's body runs here."""
+    parent = ctx.parent
+    if isinstance(parent, cst.For):
+        return parent.iter is node
+    if isinstance(parent, cst.BaseComp):
+        comp_for = parent.for_in
+        while comp_for is not None:
+            if comp_for.iter is node:
+                return True
+            comp_for = comp_for.inner_for_in
+        return False
+    if isinstance(parent, cst.WithItem):
+        return not _in_async_with(node, ctx)
+    if isinstance(parent, cst.From):
+        return True
+    if isinstance(parent, cst.Arg) and len(ctx.parents) >= 3:
+        call = ctx.parents[-3]
+        if isinstance(call, cst.Call):
+            if isinstance(call.func, cst.Attribute) and call.func.attr.value in _CONSUMING_METHODS:
+                return True
+            return ctx.qualified_name(call.func) in _CONSUMERS
+    return False
+
+
+def _noqa_names(lines: list[str], numbers: tuple[int, ...], code: str) -> bool:
+    for number in numbers:
+        codes = parse_noqa(lines[number - 1]) if 0 < number <= len(lines) else None
+        if codes is not None and (not codes or code in codes):
+            return True
+    return False
+
+
+def _has_noqa(lines: list[str]) -> bool:
+    return any(_NOQA_WORD.search(line) for line in lines)
+
