@@ -130,3 +130,43 @@ def on_held_primitive(call: cst.Call, hold: Hold) -> bool:
         and hold.key is not None
         and dotted_name(func.value) == hold.key
     )
+
+
+def acquires_semaphore(function: cst.FunctionDef, ctx: Context) -> bool:
+    """True when the function's own body (not a nested def) takes a semaphore, by `async with`
+    or `await sem.acquire()`, so each call of it waits for a slot: `async def bounded(url):
+    async with limit: ...`. Names are resolved where the question is asked, which for the
+    usual closure or module-level semaphore is where they are bound."""
+    pending = list(function.body.body) if isinstance(function.body, cst.IndentedBlock) else []
+    while pending:
+        statement = pending.pop()
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        if isinstance(statement, cst.With):
+            for item in statement.items:
+                primitive = primitive_of(item.item, ctx)
+                if primitive is not None and primitive.kind == "semaphore":
+                    return True
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                call = small.value if isinstance(small, cst.Expr) else None
+                if isinstance(call, cst.Await):
+                    call = call.expression
+                if (
+                    isinstance(call, cst.Call)
+                    and isinstance(call.func, cst.Attribute)
+                    and call.func.attr.value in _ACQUIRE
+                ):
+                    primitive = primitive_of(call.func.value, ctx)
+                    if primitive is not None and primitive.kind == "semaphore":
+                        return True
+            continue
+        for part in ("body", "orelse", "finalbody", "handlers"):
+            child = getattr(statement, part, None)
+            if isinstance(child, (list, tuple)):
+                pending.extend(child)
+            elif isinstance(child, cst.IndentedBlock):
+                pending.extend(child.body)
+            elif isinstance(child, cst.CSTNode):
+                pending.append(child)
+    return False

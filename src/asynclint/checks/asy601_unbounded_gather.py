@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from asynclint._lazy import libcst as cst
 from asynclint.analysis.context import Context
-from asynclint.analysis.locks import primitive_of
+from asynclint.analysis.locks import acquires_semaphore, primitive_of
 from asynclint.analysis.loops import iterable_is_data
 from asynclint.analysis.values import origin_of
 from asynclint.checks._held import shorten
@@ -78,6 +78,11 @@ class UnboundedGather(Check):
             primitive = primitive_of(arg.value, ctx)
             if primitive is not None and primitive.kind == "semaphore":
                 return False  # `fetch(sem, url)`: the callee bounds itself
+        if isinstance(element.func, cst.Name):
+            binding = ctx.scope.lookup(element.func.value)
+            definition = binding.definition if binding is not None else None
+            if isinstance(definition, cst.FunctionDef) and acquires_semaphore(definition, ctx):
+                return False  # `bounded(url)` whose body takes `async with limit:`
         return True
 
 
