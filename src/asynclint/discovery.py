@@ -10,6 +10,7 @@ the project's excludes to apply.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -99,6 +100,15 @@ def _is_virtualenv(directory: Path) -> bool:
     return (directory / "pyvenv.cfg").is_file()
 
 
+def _is_special(path: Path) -> bool:
+    """A FIFO, socket or device named like a source file: reading one blocks or never ends.
+    A path that cannot be stat'ed (a dangling symlink) is not special: the engine reports it."""
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
 def discover(paths: list[str], config: Config, force_exclude: bool = False) -> Discovery:
     rules = _IgnoreRules(config)
     found = Discovery()
@@ -133,5 +143,6 @@ def _walk(top: Path, rules: _IgnoreRules):
             if not rules.excluded(here / name, is_dir=True) and not _is_virtualenv(here / name)
         )
         for name in sorted(files):
-            if name.endswith(SOURCE_SUFFIXES) and not rules.excluded(here / name, is_dir=False):
-                yield here / name
+            path = here / name
+            if name.endswith(SOURCE_SUFFIXES) and not rules.excluded(path, is_dir=False) and not _is_special(path):
+                yield path

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
 from asynclint.diagnostic import Applicability, Diagnostic, Edit, Fix, Severity, Span
-from asynclint.fixer import import_edits
+from asynclint.fixer import import_edits, parses
 from asynclint.positions import node_ranges, split_lines
 from asynclint.registry import RULES, UNCHECKABLE_CODE, UNCHECKABLE_NAME, UNUSED_NOQA_CODE
 from asynclint.sourcefile import UncheckableSource, decode
@@ -33,15 +33,96 @@ class FileResult:
     summaries: dict[str, dict] = field(default_factory=dict)
 
 
-def uncheckable(path: str, message: str, line: int = 1, column: int = 0) -> Diagnostic:
+def uncheckable(
+    path: str, message: str, line: int = 1, column: int = 0, end: tuple[int, int] | None = None
+) -> Diagnostic:
+    end_line, end_column = end or (line, column)
     return Diagnostic(
         path=path,
         code=UNCHECKABLE_CODE,
         name=UNCHECKABLE_NAME,
         severity=Severity.ERROR,
         message=message,
-        span=Span(line, column, line, column),
+        span=Span(line, column, end_line, end_column),
     )
+
+
+# --- can libcst parse the file? -----------------------------------------------------------
+#
+# Python's own parser judges every file before libcst sees it, for three reasons:
+# - its locations and messages are exact (`'(' was never closed` at the bracket), where libcst's
+#   native parser often names a later line, or column 0;
+# - a file that no check's prefilter wants is parsed all the same, so a file with a syntax
+#   error is never reported clean;
+# - libcst's native parser crashes the process (a segmentation fault: no `except` catches it,
+#   and a worker that dies hangs the pool) on input nested deeply enough: ~1,500 nested
+#   brackets, ~8,000 chained `or`s, an import of a dotted name of ~20,000 parts. Python refuses
+#   the first (and deep expressions generally) itself; the chains it keeps flat but libcst
+#   nests one level per operand are measured by `_chain_too_long`.
+# It costs about a sixth of libcst's parse. A file Python rejects for plain syntax may be valid
+# for a newer Python than the one running asynclint (`type X = int` under 3.11); libcst, which
+# knows the newer grammars, decides then. (Such a file could in theory also hold a chain deep
+# enough to crash libcst; nothing but a deliberately hostile file does both.)
+
+_NESTING_LIMITS = ("too many nested parentheses", "too many levels of indentation")
+# libcst nests a chain of N operands N deep; past ~1,000 its own Python code (code generation,
+# our walk) exceeds the recursion limit anyway, so such a file could not be checked either way.
+MAX_CHAIN = 1000
+_CHAIN_WORD = re.compile(r"\b(?:and|or)\b")
+# MAX_CHAIN dotted parts in a row, allowing what Python allows between them.
+_DOTTED_RUN = re.compile(r"(?:\.(?:[ \t\f]|\\\r?\n)*\w+(?:[ \t\f]|\\\r?\n)*){%d}" % MAX_CHAIN)
+
+
+def parse_problem(text: str, path: str) -> Diagnostic | None:
+    """Why libcst must not (or cannot) parse `text`, as an ASY001 diagnostic; None if it can."""
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences and the like: not ours
+            tree = ast.parse(text)
+    except (RecursionError, MemoryError):  # CPython's parser raises MemoryError when too deep
+        return uncheckable(path, "file is nested too deeply to parse")
+    except SyntaxError as error:
+        if error.msg not in _NESTING_LIMITS and parses(text):
+            return None  # newer syntax than this Python's
+        return _syntax_error(path, error)
+    except ValueError as error:  # NUL characters, from a caller that did not decode bytes
+        return uncheckable(path, f"cannot parse the file: {error}")
+    return _chain_too_long(tree, text, path)
+
+
+def _syntax_error(path: str, error: SyntaxError) -> Diagnostic:
+    # CPython's offsets are 1-based and count characters; its end is exclusive when present.
+    line, column = max(error.lineno or 1, 1), max((error.offset or 1) - 1, 0)
+    end = None
+    if error.end_lineno and error.end_offset and (error.end_lineno, error.end_offset - 1) > (line, column):
+        end = (error.end_lineno, error.end_offset - 1)
+    return uncheckable(path, f"syntax error: {error.msg}", line, column, end)
+
+
+def _chain_too_long(tree, text: str, path: str) -> Diagnostic | None:
+    """`a or b or ...` and dotted import names: flat for Python, one level per part for libcst."""
+    if len(_CHAIN_WORD.findall(text)) < MAX_CHAIN and _DOTTED_RUN.search(text) is None:
+        return None  # no chain that long can be in the file: skip the walk
+    import ast
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BoolOp):
+            length, what = len(node.values), "operands"
+        elif isinstance(node, ast.alias):
+            length, what = node.name.count(".") + 1, "dotted parts"
+        elif isinstance(node, ast.ImportFrom):
+            length, what = (node.module or "").count(".") + 1, "dotted parts"
+        else:
+            continue
+        if length > MAX_CHAIN:
+            line = split_lines(text)[node.lineno - 1]
+            column = len(line.encode("utf-8")[: node.col_offset].decode("utf-8", "ignore"))
+            message = f"file is nested too deeply to check: {length} {what} in a row (at most {MAX_CHAIN})"
+            return uncheckable(path, message, node.lineno, column)
+    return None
 
 
 class Linter:
@@ -72,12 +153,12 @@ class Linter:
         try:
             source = decode(data)
         except UncheckableSource as exc:
-            return FileResult(path, [uncheckable(path, str(exc))])
+            return FileResult(path, [uncheckable(path, str(exc), exc.line)])
         result = FileResult(path)
         try:
             result.diagnostics = self.lint_text(source.text, path, result.summaries if project else None)
         except Exception as exc:  # noqa: BLE001 - one file's crash must not stop the others
-            message = f"internal error while checking this file: {type(exc).__name__}: {exc}"
+            message = f"internal error while checking this file: {_describe(exc)}"
             return FileResult(path, [uncheckable(path, message + " (please report it)")])
         return result
 
@@ -85,6 +166,9 @@ class Linter:
         """The file's diagnostics. With `summaries` (a dict to fill) the file is part of a
         project: project-wide checks put their summaries there and report later, over all
         files; without, they report what this file alone shows."""
+        problem = parse_problem(text, path)
+        if problem is not None:
+            return [problem]  # even under `# asynclint: noqa`: never silently clean
         if file_is_exempt(text):
             return []
         codes = self.config.codes_for(path)
@@ -108,6 +192,8 @@ class Linter:
             with open(path, "rb") as handle:
                 data = handle.read()
             text = decode(data).text
+            if parse_problem(text, path) is not None:
+                return None, None
             module = libcst.parse_module(text)
             check = self._check(code)
             check.prepare(alone=False, locate=locate)
@@ -136,11 +222,9 @@ class Linter:
         try:
             module = libcst.parse_module(text)
         except libcst.ParserSyntaxError as exc:
-            return [
-                uncheckable(
-                    path, f"syntax error: {exc.message}", exc.raw_line, max(exc.raw_column, 0)
-                )
-            ]
+            # Python's parser accepted the file (see `parse_problem`): a limit of libcst's.
+            message = f"libcst cannot parse this file, although Python can: {exc.message}"
+            return [uncheckable(path, message, exc.raw_line, max(exc.raw_column, 0))]
         except RecursionError:
             return [uncheckable(path, "file is nested too deeply for the parser")]
         project_checks = [check for check in checks if _project_wide(check.code)]
@@ -152,12 +236,14 @@ class Linter:
                 check.finish(module, path, suppressions, self.config)
                 if summaries is not None:
                     summaries[check.code] = check.summary()
-        except RecursionError:
-            return [uncheckable(path, "file is nested too deeply to analyse")]
-        reports = [report for check in checks if check.code in codes for report in check.reports]
-        if not reports:
-            return []
-        return _diagnostics(path, module, reports, suppressions)
+            reports = [report for check in checks if check.code in codes for report in check.reports]
+            # Placing the reported nodes generates code up to them: deep nesting before a
+            # finding exceeds the recursion limit there too.
+            return _diagnostics(path, module, reports, suppressions) if reports else []
+        except Exception as exc:
+            if _nested_too_deeply(exc):
+                return [uncheckable(path, "file is nested too deeply to analyse")]
+            raise
 
     def _walk(self, module, checks: list[Check]) -> None:
         from asynclint.analysis.context import Context
@@ -170,6 +256,23 @@ class Linter:
         for check in checks:
             check.start_file()
         Walker(Context(self.config.tables), visitors).walk_module(module)
+
+
+def _nested_too_deeply(exc: BaseException | None) -> bool:
+    """A RecursionError, or an error raised while one unwound: libcst's code generation (which
+    places reported nodes) fails in its `finally` blocks then, with a KeyError."""
+    while exc is not None:
+        if isinstance(exc, RecursionError):
+            return True
+        exc = exc.__context__
+    return False
+
+
+def _describe(exc: Exception) -> str:
+    try:
+        return f"{type(exc).__name__}: {exc}"
+    except Exception:  # noqa: BLE001 - str() of an error about a deep tree can recurse too deeply
+        return type(exc).__name__
 
 
 def _project_wide(code: str) -> bool:

@@ -13,7 +13,12 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
 class UncheckableSource(Exception):
-    """The bytes cannot be read as Python source; the message says why, for a person."""
+    """The bytes cannot be read as Python source; the message says why, for a person, and
+    `line` where (1-based)."""
+
+    def __init__(self, message: str, line: int = 1) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,18 +28,26 @@ class DecodedSource:
     bom: bool
 
 
+# tokenize.detect_encoding's complaint when a line before any cookie is not UTF-8: the decode
+# below says which line and byte, which helps more.
+_NOT_UTF8_BEFORE_COOKIE = "invalid or missing encoding declaration"
+
+
 def decode(data: bytes) -> DecodedSource:
     if len(data) > MAX_FILE_BYTES:
+        # In bytes: "10 MiB, over the 10 MiB limit" would not say why.
         raise UncheckableSource(
-            f"file is {len(data) // (1024 * 1024)} MiB, over the {MAX_FILE_BYTES // (1024 * 1024)}"
-            " MiB limit for source files; exclude it if it is generated"
+            f"file is {len(data):,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for source"
+            " files; exclude it if it is generated"
         )
     if b"\0" in data:
         raise UncheckableSource("binary file (contains NUL bytes), not Python source")
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:  # an unknown codec in the coding cookie, or a BOM/cookie clash
-        raise UncheckableSource(f"cannot determine the file's encoding: {exc.msg}") from exc
+        if not exc.msg.startswith(_NOT_UTF8_BEFORE_COOKIE):
+            raise UncheckableSource(f"cannot determine the file's encoding: {exc.msg}") from exc
+        encoding = "utf-8"
     bom = encoding == "utf-8-sig"
     try:
         text = data.decode(encoding)
@@ -42,8 +55,13 @@ def decode(data: bytes) -> DecodedSource:
         line = data[: exc.start].count(b"\n") + 1
         raise UncheckableSource(
             f"cannot decode line {line} as {codecs.lookup(encoding).name}: {exc.reason}"
-            f" (byte 0x{data[exc.start]:02x}); declare the encoding with a PEP 263 comment"
+            f" (byte 0x{data[exc.start]:02x}); declare the encoding with a PEP 263 comment",
+            line,
         ) from exc
+    except LookupError as exc:
+        # A cookie naming a codec that is not a text encoding (`# coding: rot13`, `hex`):
+        # detect_encoding accepts it, bytes.decode refuses it, and so does Python.
+        raise UncheckableSource(f"cannot decode the file: {exc}") from exc
     if bom:
         encoding = "utf-8"
     return DecodedSource(text, encoding, bom)

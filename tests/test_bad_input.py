@@ -1,0 +1,284 @@
+"""Files that cannot be checked, or are easy to check wrongly, in a real process: each gets an
+ASY001 with a clear message or correct results, never a traceback (run_asynclint asserts
+that), and never costs the findings of the other files."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from asynclint.sourcefile import MAX_FILE_BYTES
+from conftest import run_asynclint
+
+GOOD = "import time\n\n\nasync def handler():\n    time.sleep(1)\n"  # ASY100 at 5:5-5:18
+
+
+def check_json(directory, *args):
+    """(exit status, findings by path) of `asynclint check --output-format json ARGS`."""
+    result = run_asynclint("check", "--output-format", "json", *args, cwd=directory)
+    by_path: dict[str, list[dict]] = {}
+    for finding in json.loads(result.stdout):
+        by_path.setdefault(finding["path"], []).append(finding)
+    return result.returncode, by_path
+
+
+def only_asy001(findings: list[dict]) -> dict:
+    [finding] = findings
+    assert finding["code"] == "ASY001"
+    return finding
+
+
+def assert_good_file_still_checked(by_path):
+    assert [(f["code"], f["line"], f["column"]) for f in by_path["good.py"]] == [("ASY100", 5, 5)]
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "good.py").write_text(GOOD, encoding="utf-8")
+    return tmp_path
+
+
+# --- syntax errors ------------------------------------------------------------------------
+
+
+def test_syntax_error_is_asy001_at_pythons_location_with_pythons_message(project):
+    source = "import time\n\n\nasync def handler(:\n    time.sleep(1)\n"
+    (project / "bad.py").write_bytes(source.encode())
+    with pytest.raises(SyntaxError) as python:
+        compile(source, "bad.py", "exec")
+    status, by_path = check_json(project)
+    finding = only_asy001(by_path["bad.py"])
+    assert (finding["line"], finding["column"]) == (4, python.value.offset)
+    assert python.value.lineno == 4  # libcst's own parser names line 5 for this one
+    assert finding["message"] == f"syntax error: {python.value.msg}"
+    assert finding["severity"] == "error"
+    assert_good_file_still_checked(by_path)
+    assert status == 1
+
+
+def test_unclosed_bracket_points_at_the_bracket(project):
+    (project / "bad.py").write_text("value = compute(\n    1,\n", encoding="utf-8")
+    _, by_path = check_json(project)
+    finding = only_asy001(by_path["bad.py"])
+    assert (finding["line"], finding["column"]) == (1, 16)
+    assert finding["message"] == "syntax error: '(' was never closed"
+
+
+def test_syntax_error_in_a_file_no_rule_is_interested_in_is_still_reported(project):
+    """No word in it would make any check parse it, and it is still not clean."""
+    (project / "bad.py").write_text("x = = 1\n", encoding="utf-8")
+    status, by_path = check_json(project)
+    assert only_asy001(by_path["bad.py"])["line"] == 1
+    assert status == 1
+
+
+def test_file_level_noqa_does_not_hide_a_syntax_error(project):
+    (project / "bad.py").write_text("# asynclint: noqa\nx = (\n", encoding="utf-8")
+    _, by_path = check_json(project)
+    assert only_asy001(by_path["bad.py"])["line"] == 2
+
+
+def test_syntax_newer_than_the_running_python_is_still_checked(project):
+    """libcst knows newer grammars than the interpreter may: a PEP 695 alias (3.12) is not a
+    syntax error for a project that targets a newer Python."""
+    (project / "modern.py").write_text("type Seconds = float\n" + GOOD, encoding="utf-8")
+    _, by_path = check_json(project)
+    assert [(f["code"], f["line"]) for f in by_path["modern.py"]] == [("ASY100", 6)]
+
+
+# --- undecodable and binary files ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("line", [1, 4])
+def test_invalid_utf8_without_a_cookie_names_the_line(project, line):
+    lines = [b"import time\n", b"\n", b"\n", b"async def handler():\n", b"    time.sleep(1)\n"]
+    lines[line - 1] = lines[line - 1].rstrip(b"\n") + b"  # caf\xe9\n"
+    (project / "latin.py").write_bytes(b"".join(lines))
+    status, by_path = check_json(project)
+    finding = only_asy001(by_path["latin.py"])
+    assert finding["line"] == line
+    assert finding["message"].startswith(f"cannot decode line {line} as utf-8: ")
+    assert "PEP 263" in finding["message"]
+    assert_good_file_still_checked(by_path)
+    assert status == 1
+
+
+@pytest.mark.parametrize(
+    ("cookie", "complaint"),
+    [
+        (b"# -*- coding: klingon -*-\n", "unknown encoding: klingon"),
+        (b"# coding: rot13\n", "'rot13' is not a text encoding"),  # a codec, but not for text
+    ],
+)
+def test_bad_encoding_cookie_is_asy001_naming_it(project, cookie, complaint):
+    (project / "cookie.py").write_bytes(cookie + GOOD.encode())
+    status, by_path = check_json(project)
+    assert complaint in only_asy001(by_path["cookie.py"])["message"]
+    assert_good_file_still_checked(by_path)
+    assert status == 1
+
+
+def test_content_that_contradicts_its_cookie_is_asy001(project):
+    (project / "liar.py").write_bytes(b"# coding: ascii\nlabel = 'caf\xc3\xa9'\n")
+    _, by_path = check_json(project)
+    finding = only_asy001(by_path["liar.py"])
+    assert finding["line"] == 2
+    assert finding["message"].startswith("cannot decode line 2 as ascii: ")
+
+
+def test_binary_file_is_asy001(project):
+    (project / "blob.py").write_bytes(b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00")
+    status, by_path = check_json(project)
+    assert only_asy001(by_path["blob.py"])["message"] == "binary file (contains NUL bytes), not Python source"
+    assert_good_file_still_checked(by_path)
+    assert status == 1
+
+
+# --- files that cannot be read ------------------------------------------------------------
+
+
+def test_dangling_symlink_is_an_unreadable_file_reported_as_asy001(project):
+    """We run as root, so a permission bit would not stop us; a link to nowhere does."""
+    os.symlink(project / "deleted.py", project / "gone.py")
+    status, by_path = check_json(project)
+    assert only_asy001(by_path["gone.py"])["message"] == "cannot read file: No such file or directory"
+    assert_good_file_still_checked(by_path)
+    assert status == 1
+
+
+def test_fifo_named_like_a_source_file_is_skipped_instead_of_blocking_the_run(project):
+    os.mkfifo(project / "pipe.py")  # opening it would wait for a writer forever
+    status, by_path = check_json(project)
+    assert set(by_path) == {"good.py"}
+    assert status == 1
+
+
+def test_file_over_the_size_limit_is_asy001(project):
+    with open(project / "generated.py", "wb") as handle:
+        handle.write(b"VALUE = 1\n" * (MAX_FILE_BYTES // 10 + 1))
+    status, by_path = check_json(project)
+    message = only_asy001(by_path["generated.py"])["message"]
+    assert message.startswith(f"file is {MAX_FILE_BYTES + 10:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit")
+    assert_good_file_still_checked(by_path)
+    assert status == 1
+
+
+# --- nesting deep enough to break a parser ------------------------------------------------
+
+
+def _in_handler(expression: str) -> str:
+    return f"import time\n\n\nasync def handler():\n    value = {expression}\n    time.sleep(1)\n"
+
+
+def _nested_ifs(depth: int) -> str:
+    lines = ["import time", "", "", "async def handler():"]
+    lines += ["    " * (level + 1) + "if ready:" for level in range(depth)]
+    lines.append("    " * (depth + 1) + "time.sleep(1)")
+    return "\n".join(lines) + "\n"
+
+
+DEEP_SOURCES = {
+    # Python refuses more than 200 nested brackets; libcst's native parser crashes the whole
+    # process (a segmentation fault) from about 1,500.
+    "1000-brackets": (_in_handler("(" * 1000 + "1" + ")" * 1000), "too many nested parentheses"),
+    "5000-brackets": (_in_handler("[" * 5000 + "]" * 5000), "too many nested parentheses"),
+    "150-nested-ifs": (_nested_ifs(150), "too many levels of indentation"),
+    # Flat for Python, one level per operand for libcst, which crashes at about 8,000.
+    "10000-or-chain": (_in_handler(" or ".join(["ready"] * 10_000)), "nested too deeply"),
+    "20000-part-import": ("import os" + ".path" * 20_000 + "\n" + GOOD, "nested too deeply"),
+    # Python accepts it; libcst parses it, but its nodes are too deep for Python code to walk.
+    "900-term-sum": (_in_handler(" + ".join(["1"] * 900)), "nested too deeply to analyse"),
+    "deep-unary": (_in_handler("-" * 5000 + "1"), "nested too deeply"),
+}
+
+
+@pytest.mark.parametrize("name", DEEP_SOURCES)
+def test_deep_nesting_is_asy001_and_the_run_goes_on(project, name):
+    source, complaint = DEEP_SOURCES[name]
+    (project / "deep.py").write_text(source, encoding="utf-8")
+    status, by_path = check_json(project)
+    assert complaint in only_asy001(by_path["deep.py"])["message"]
+    assert_good_file_still_checked(by_path)
+    assert status == 1
+
+
+def test_a_long_but_ordinary_chain_is_checked_normally(project):
+    (project / "long.py").write_text(_in_handler(" or ".join(["ready"] * 200)), encoding="utf-8")
+    _, by_path = check_json(project)
+    assert [f["code"] for f in by_path["long.py"]] == ["ASY100"]
+
+
+# --- files that are easy to get wrong -----------------------------------------------------
+
+
+@pytest.mark.parametrize("content", [b"", b"\n", b"# only a comment\n", b"   \n\n"])
+def test_empty_or_blank_file_is_clean(tmp_path, content):
+    (tmp_path / "empty.py").write_bytes(content)
+    result = run_asynclint("check", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (0, "All checks passed (1 file checked).\n")
+
+
+def test_utf8_bom_is_not_counted_in_columns(project):
+    (project / "bom.py").write_bytes(b"\xef\xbb\xbf" + GOOD.encode())
+    _, by_path = check_json(project)
+    [finding] = by_path["bom.py"]
+    assert (finding["line"], finding["column"], finding["end_column"]) == (5, 5, 18)
+    text = run_asynclint("check", "bom.py", cwd=project).stdout
+    assert "\ufeff" not in text
+    assert "5 |     time.sleep(1)\n  |     ^^^^^^^^^^^^^\n" in text
+
+
+def test_crlf_line_endings_give_the_same_lines_and_columns(project):
+    source = GOOD + "\n\nasync def other():\n    x = 1; time.sleep(2)\n"
+    (project / "crlf.py").write_bytes(source.replace("\n", "\r\n").encode())
+    (project / "lf.py").write_bytes(source.encode())
+    _, by_path = check_json(project)
+    positions = [(f["line"], f["column"], f["end_line"], f["end_column"]) for f in by_path["crlf.py"]]
+    assert positions == [(f["line"], f["column"], f["end_line"], f["end_column"]) for f in by_path["lf.py"]]
+    assert positions == [(5, 5, 5, 18), (9, 12, 9, 25)]
+    text = run_asynclint("check", "crlf.py", cwd=project).stdout
+    assert "\r" not in text
+    assert "9 |     x = 1; time.sleep(2)\n  |            ^^^^^^^^^^^^^\n" in text
+
+
+def test_old_mac_cr_line_endings_are_lines_too(project):
+    (project / "cr.py").write_bytes(GOOD.replace("\n", "\r").encode())
+    _, by_path = check_json(project)
+    assert [(f["code"], f["line"], f["column"]) for f in by_path["cr.py"]] == [("ASY100", 5, 5)]
+
+
+def test_latin1_file_with_a_cookie_counts_columns_in_characters(project):
+    source = '# -*- coding: latin-1 -*-\nimport time\n\n\nasync def handler():\n    label = "été"; time.sleep(1)\n'
+    (project / "legacy.py").write_bytes(source.encode("latin-1"))
+    _, by_path = check_json(project)
+    [finding] = by_path["legacy.py"]
+    assert (finding["code"], finding["line"], finding["column"]) == ("ASY100", 6, 20)
+    text = run_asynclint("check", "legacy.py", cwd=project).stdout
+    assert '6 |     label = "été"; time.sleep(1)\n  |                    ^^^^^^^^^^^^^\n' in text
+
+
+# --- all at once --------------------------------------------------------------------------
+
+
+def test_bad_files_among_good_ones_cost_nothing_in_a_parallel_run(tmp_path):
+    bad = {
+        "syntax.py": b"def broken(:\n",
+        "undecodable.py": b"x = '\xff'\n",
+        "binary.py": b"\x00\x01\x02",
+        "deep.py": _in_handler("(" * 2000 + ")" * 2000).encode(),
+        "chain.py": _in_handler(" or ".join(["ready"] * 10_000)).encode(),
+    }
+    for name, content in bad.items():
+        (tmp_path / name).write_bytes(content)
+    os.symlink(tmp_path / "nowhere.py", tmp_path / "dangling.py")
+    good = [f"good{number}.py" for number in range(8)]
+    for name in good:
+        (tmp_path / name).write_text(GOOD, encoding="utf-8")
+    status, by_path = check_json(tmp_path, "--jobs", "2")
+    for name in [*bad, "dangling.py"]:
+        only_asy001(by_path[name])
+    for name in good:
+        assert [(f["code"], f["line"]) for f in by_path[name]] == [("ASY100", 5)]
+    assert status == 1
