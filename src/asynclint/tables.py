@@ -64,6 +64,9 @@ class BlockingGroup:
     # The receiver's constructor argument that bounds it (`maxsize`): without a positive one
     # the receiver never fills, and the calls return at once.
     bounded_by: str | None = None
+    # False when the call must stay on the thread that made it (a lock's acquire): then no
+    # fix moves it to a worker thread.
+    offload: bool = True
 
 
 @dataclass
@@ -125,6 +128,7 @@ def load_tables(extend_blocking: dict[str, list[str]] | None = None) -> Tables:
                 )
                 lazy = raw.get("lazy", False)
                 bounded_by = raw.get("bounded_by")
+                offload = raw.get("offload", True)
                 group = BlockingGroup(
                     code,
                     tuple(raw["calls"]),
@@ -133,11 +137,12 @@ def load_tables(extend_blocking: dict[str, list[str]] | None = None) -> Tables:
                     conditions,
                     lazy,
                     bounded_by,
+                    offload,
                 )
             except (KeyError, TypeError) as exc:
                 raise TableError(f"{where}: entry lacks {exc}") from exc
-            if not isinstance(lazy, bool):
-                raise TableError(f"{where}: lazy must be true or false")
+            if not isinstance(lazy, bool) or not isinstance(offload, bool):
+                raise TableError(f"{where}: lazy and offload must be true or false")
             if not (bounded_by is None or isinstance(bounded_by, str)):
                 raise TableError(f"{where}: bounded_by must name a constructor argument")
             for name in group.calls:

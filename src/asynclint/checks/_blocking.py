@@ -56,7 +56,8 @@ class BlockingCallCheck(Check):
         message = f"{describe_call(node, name)} {group.what}; {group.remedy}"
         # Offloading a lazy call would move only the iterator's creation to a thread and
         # leave the I/O, which happens while it is consumed, on the loop.
-        fix = None if group.lazy else self.fix(node, name, ctx)
+        # A call that must stay on its thread (`offload = false`) gets no fix either.
+        fix = self.fix(node, name, ctx) if group.offload and not group.lazy else None
         self.report(node, message, ctx.statement(), fix)
 
     def fix(self, node: cst.Call, name: str, ctx: Context) -> ProposedFix | None:
