@@ -115,6 +115,6 @@ RULES: dict[str, RuleInfo] = {
             check.default_enabled,
             check,
         )
-        for check in CHECKS
+        for check in sorted(CHECKS, key=lambda check: check.code)
     },
 }
