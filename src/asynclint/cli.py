@@ -35,6 +35,11 @@ def cli() -> None:
 def main() -> None:
     """Entry point: a bug in asynclint is reported in one line and exit 2, not a traceback
     (set ASYNCLINT_DEBUG=1 to see it)."""
+    # A character the terminal's encoding cannot show (a snippet's `café` under LANG=C or a
+    # Windows code page) is escaped, instead of a UnicodeEncodeError that loses the report.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         cli(standalone_mode=True)
     except Exception as exc:  # noqa: BLE001 - the last line of defence, by design
@@ -101,6 +106,12 @@ def check(
         _fail(str(exc))
     from asynclint.run import FixOptions, OutputOptions, run_check
 
+    if stdin_filename is not None and list(paths) != ["-"]:
+        # As ruff does: naming the buffer means it comes from standard input, with or without
+        # the '-'; an editor that leaves the '-' out must not get the whole directory checked.
+        if paths:
+            click.echo(f"asynclint: warning: checking standard input, not {' '.join(paths)}", err=True)
+        paths = ("-",)
     if add_noqa and (fix or diff or fix_only):
         _fail("--add-noqa cannot be combined with --fix, --fix-only or --diff")
     if add_noqa and list(paths) == ["-"]:

@@ -9,6 +9,7 @@ the project's excludes to apply.
 
 from __future__ import annotations
 
+import copy
 import os
 import stat
 from dataclasses import dataclass, field
@@ -34,7 +35,12 @@ class Discovery:
 
 
 class _IgnoreRules:
-    """The config's excludes plus every .gitignore from the repository root down."""
+    """The config's excludes plus every .gitignore from the repository root down.
+
+    `lifted`: (the ids of) patterns that matched a directory named explicitly on the command line. Such a
+    pattern (`build`) matches everything below that directory too, so it stops counting there;
+    the others (`__pycache__`) still apply inside it, as they would anywhere.
+    """
 
     def __init__(self, config: Config) -> None:
         import pathspec
@@ -46,6 +52,7 @@ class _IgnoreRules:
         self._excludes = pathspec.GitIgnoreSpec.from_lines(patterns)
         self._gitignores: dict[Path, object | None] = {}
         self._chains: dict[Path, tuple] = {}
+        self._lifted: frozenset[int] = frozenset()
 
     def _gitignore(self, directory: Path):
         if directory not in self._gitignores:
@@ -61,24 +68,64 @@ class _IgnoreRules:
         return self._gitignores[directory]
 
     def excluded(self, path: Path, is_dir: bool) -> bool:
+        # DEFAULT_EXCLUDE is among the patterns unless the config's `exclude` replaced it, as
+        # docs/configuration.md says it does.
         suffix = "/" if is_dir else ""
-        if path.name in DEFAULT_EXCLUDE and is_dir:
-            return True
         relative = _relative_to(path, self._root)
-        if relative is not None and self._excludes.match_file(relative + suffix):
-            return True
-        if relative is None and self._excludes.match_file(path.name + suffix):
+        if self._decides(self._excludes, (path.name if relative is None else relative) + suffix):
             return True
         return self._gitignored(path, suffix)
 
-    def _gitignored(self, path: Path, suffix: str) -> bool:
-        return any(
-            spec.match_file(path.relative_to(directory).as_posix() + suffix)
-            for directory, spec in self._gitignores_above(path.parent)
+    def _decides(self, spec, path: str) -> bool | None:
+        """True: `spec` ignores `path`; False: a negation re-includes it; None: no pattern
+        matches. The last matching pattern decides, as in git."""
+        if not self._lifted:
+            return spec.check_file(path).include
+        decision = None
+        for pattern in spec.patterns:
+            if pattern.include is not None and id(pattern) not in self._lifted and pattern.match_file(path):
+                decision = pattern.include
+        return decision
+
+    def lifting(self, directory: Path) -> _IgnoreRules:
+        """These rules for walking `directory`, named explicitly, whatever excludes it."""
+        suffix = "/"
+        relative = _relative_to(directory, self._root)
+        candidates = [(self._excludes, (directory.name if relative is None else relative) + suffix)]
+        candidates += [
+            (spec, directory.relative_to(base).as_posix() + suffix)
+            for base, spec in self._gitignores_above(directory.parent)
+        ]
+        lifted = frozenset(
+            id(pattern)  # patterns are not hashable; the specs that hold them outlive the walk
+            for spec, path in candidates
+            for pattern in spec.patterns
+            if pattern.include and pattern.match_file(path)
         )
+        rules = copy.copy(self)  # shares the .gitignore caches
+        rules._lifted = lifted
+        return rules
+
+    def covers(self, file: Path) -> bool:
+        """Whether the file, or a directory it is in below the root, is excluded or a virtual
+        environment: what a walk from the root would skip. The file need not exist."""
+        if self.excluded(file, is_dir=False):
+            return True
+        inside_root = [d for d in file.parents if _relative_to(d, self._root) not in (None, ".")]
+        return any(self.excluded(d, is_dir=True) or _is_virtualenv(d) for d in inside_root)
+
+    def _gitignored(self, path: Path, suffix: str) -> bool:
+        # The nearest .gitignore with an opinion decides: a subdirectory's `!keep_pb2.py`
+        # re-includes what the root's `*_pb2.py` ignores, as in git.
+        for directory, spec in self._gitignores_above(path.parent):
+            decision = self._decides(spec, path.relative_to(directory).as_posix() + suffix)
+            if decision is not None:
+                return decision
+        return False
 
     def _gitignores_above(self, directory: Path) -> tuple:
-        """(directory, spec) for each .gitignore from `directory` up to the repository root."""
+        """(directory, spec) for each .gitignore from `directory` up to the repository root,
+        nearest first."""
         chain = self._chains.get(directory)
         if chain is None:
             spec = self._gitignore(directory)
@@ -109,6 +156,12 @@ def _is_special(path: Path) -> bool:
         return False
 
 
+def is_excluded(path: str, config: Config) -> bool:
+    """Whether `--force-exclude` drops `path`, which need not exist: an editor's unsaved
+    buffer has a name (`--stdin-filename`) but no file yet."""
+    return _IgnoreRules(config).covers(Path(os.path.abspath(path)))
+
+
 def discover(paths: list[str], config: Config, force_exclude: bool = False) -> Discovery:
     rules = _IgnoreRules(config)
     found = Discovery()
@@ -125,10 +178,10 @@ def discover(paths: list[str], config: Config, force_exclude: bool = False) -> D
         if not absolute.exists():
             found.missing.append(given)
         elif absolute.is_file():
-            if not (force_exclude and rules.excluded(absolute, is_dir=False)):
+            if not (force_exclude and rules.covers(absolute)):
                 add(os.path.normpath(given))
         elif not (force_exclude and rules.excluded(absolute, is_dir=True)):
-            for file in _walk(absolute, rules):
+            for file in _walk(absolute, rules.lifting(absolute)):
                 add(os.path.normpath(os.path.join(given, os.path.relpath(file, absolute))))
     found.files.sort()
     return found

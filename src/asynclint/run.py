@@ -259,9 +259,10 @@ def _run_on_stdin(config, data: bytes, filename, force_exclude, output: OutputOp
 
     path = filename or "-"
     if filename is not None and (force_exclude or config.force_exclude):
-        from asynclint.discovery import discover
+        from asynclint.discovery import is_excluded
 
-        if not discover([filename], config, force_exclude=True).files and Path(filename).exists():
+        # By the name alone: an editor's buffer may not be saved to that path yet.
+        if is_excluded(filename, config):
             if fixes.fixing:
                 sys.stdout.buffer.write(data)  # an excluded file passes through unchanged
             return exitcodes.CLEAN

@@ -1,0 +1,353 @@
+"""`asynclint check`, `rules`, `rule` and `--version` as a user runs them: in a real process,
+from the project's directory. Exit statuses follow ruff: 0 clean, 1 findings, 2 usage, config
+or internal error."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from asynclint import __version__
+from asynclint.registry import RULES
+from conftest import REPO, run_asynclint
+
+SLEEPY = "import time\n\n\nasync def handler():\n    time.sleep(1)\n"  # ASY100 at 5:5-5:18
+CLEAN = "import asyncio\n\n\nasync def handler():\n    await asyncio.sleep(1)\n"
+# ASY100 at 6:5 and ASY103 at 6:20
+TWO_CODES = "import os\nimport time\n\n\nasync def handler(path):\n    time.sleep(1); os.listdir(path)\n"
+SLEEP_MESSAGE_START = "`time.sleep()` "
+
+
+def codes_reported(stdout: str) -> list[str]:
+    return [finding["code"] for finding in json.loads(stdout)]
+
+
+@pytest.fixture
+def project(tmp_path):
+    """app.py with one finding, other.py with two, clean.py with none."""
+    (tmp_path / "app.py").write_text(SLEEPY, encoding="utf-8")
+    (tmp_path / "other.py").write_text(TWO_CODES, encoding="utf-8")
+    (tmp_path / "clean.py").write_text(CLEAN, encoding="utf-8")
+    return tmp_path
+
+
+# --- exit statuses ------------------------------------------------------------------------
+
+
+def test_clean_file_exits_0_with_the_all_passed_summary(tmp_path):
+    (tmp_path / "clean.py").write_text(CLEAN, encoding="utf-8")
+    result = run_asynclint("check", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout == "All checks passed (1 file checked).\n"
+
+
+def test_findings_exit_1(project):
+    result = run_asynclint("check", "app.py", cwd=project)
+    assert result.returncode == 1
+    assert result.stdout.startswith("app.py:5:5: ASY100 ")
+
+
+def test_exit_zero_still_reports_the_findings_but_exits_0(project):
+    result = run_asynclint("check", "--exit-zero", "app.py", cwd=project)
+    assert result.returncode == 0
+    assert result.stdout.startswith("app.py:5:5: ASY100 ")
+
+
+def test_missing_path_exits_2_and_the_other_paths_are_still_checked(project):
+    result = run_asynclint("check", "app.py", "missing.py", "other.py", cwd=project)
+    assert result.returncode == 2
+    assert "missing.py: no such file or directory" in result.stderr
+    assert "app.py:5:5: ASY100 " in result.stdout
+    assert "other.py:6:20: ASY103 " in result.stdout
+
+
+def test_missing_path_exits_2_even_with_exit_zero(project):
+    result = run_asynclint("check", "--exit-zero", "app.py", "missing.py", cwd=project)
+    assert result.returncode == 2
+
+
+def test_unknown_option_is_a_usage_error(project):
+    result = run_asynclint("check", "--no-such-option", cwd=project)
+    assert result.returncode == 2
+    assert "No such option" in result.stderr
+
+
+def test_closing_the_output_pipe_early_is_not_an_error(tmp_path):
+    """`asynclint check | head`: the reader goes away mid-report."""
+    (tmp_path / "many.py").write_text(
+        "import time\n\n\nasync def handler():\n" + "    time.sleep(1)\n" * 2000, encoding="utf-8"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "asynclint", "check", "--no-cache", "many.py"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()  # the report is far larger than a pipe's buffer
+    stderr = process.stderr.read().decode("utf-8", errors="replace")
+    assert process.wait(timeout=300) == 1
+    assert stderr == ""
+
+
+def test_output_the_terminal_cannot_encode_is_escaped_not_a_crash(tmp_path):
+    (tmp_path / "app.py").write_text(
+        'import time\n\n\nasync def handler():\n    label = "café ☕"; time.sleep(1)\n', encoding="utf-8"
+    )
+    result = run_asynclint("check", "app.py", cwd=tmp_path, env={"PYTHONIOENCODING": "ascii"})
+    assert result.returncode == 1
+    assert "app.py:5:23: ASY100 " in result.stdout
+    assert 'label = "caf\\xe9 \\u2615"; time.sleep(1)' in result.stdout
+
+
+# --- text output --------------------------------------------------------------------------
+
+
+def test_text_output_has_header_snippet_with_marker_under_the_span_and_summary(project):
+    result = run_asynclint("check", "--no-color", cwd=project)
+    lines = result.stdout.splitlines()
+    header = lines.index(next(line for line in lines if line.startswith("app.py:5:5: ASY100 ")))
+    assert lines[header].startswith(f"app.py:5:5: ASY100 {SLEEP_MESSAGE_START}")
+    assert lines[header + 1 : header + 5] == [
+        "  |",
+        "5 |     time.sleep(1)",
+        "  |     ^^^^^^^^^^^^^",
+        "  |",
+    ]
+    second = lines.index(next(line for line in lines if line.startswith("other.py:6:20: ASY103 ")))
+    assert lines[second + 2 : second + 4] == [
+        "6 |     time.sleep(1); os.listdir(path)",
+        "  |                    ^^^^^^^^^^^^^^^^",
+    ]
+    assert "Found 3 problems in 2 files (3 files checked)." in lines
+
+
+def test_findings_are_listed_by_path_then_line_then_column(project):
+    result = run_asynclint("check", "--no-color", cwd=project)
+    headers = [line.split(": ", 1)[0] for line in result.stdout.splitlines() if ": ASY" in line]
+    assert headers == ["app.py:5:5", "other.py:6:5", "other.py:6:20"]
+
+
+def test_statistics_count_the_findings_per_code(project):
+    result = run_asynclint("check", "--statistics", cwd=project)
+    lines = result.stdout.splitlines()
+    assert "    2  ASY100  blocking-sleep" in lines
+    assert "    1  ASY103  blocking-file-io" in lines
+
+
+def test_quiet_prints_the_findings_without_a_summary(project):
+    result = run_asynclint("check", "--quiet", cwd=project)
+    assert "app.py:5:5: ASY100 " in result.stdout
+    assert "Found" not in result.stdout
+    assert run_asynclint("check", "--quiet", "clean.py", cwd=project).stdout == ""
+
+
+def test_no_ansi_codes_with_no_color_or_when_not_on_a_terminal(project):
+    for args in (["--no-color"], []):
+        result = run_asynclint("check", *args, cwd=project)
+        assert "ASY100" in result.stdout
+        assert "\x1b[" not in result.stdout
+
+
+def test_color_forces_ansi_codes_and_highlighting(project):
+    result = run_asynclint("check", "--color", "app.py", cwd=project)
+    assert "\x1b[" in result.stdout
+    snippet_line = next(line for line in result.stdout.splitlines() if "5 |" in line)
+    assert "\x1b[" in snippet_line.split("5 |", 1)[1]  # the code itself is highlighted
+
+
+# --- json output --------------------------------------------------------------------------
+
+
+def test_json_carries_the_documented_fields_with_one_based_columns(project):
+    result = run_asynclint("check", "--output-format", "json", "app.py", cwd=project)
+    assert result.returncode == 1
+    [finding] = json.loads(result.stdout)
+    assert {
+        key: finding[key] for key in ("path", "line", "column", "end_line", "end_column", "code", "name", "severity")
+    } == {
+        "path": "app.py",
+        "line": 5,
+        "column": 5,  # `time` is the fifth character of `    time.sleep(1)`
+        "end_line": 5,
+        "end_column": 18,  # just past the closing parenthesis
+        "code": "ASY100",
+        "name": "blocking-sleep",
+        "severity": "warning",
+    }
+    assert finding["message"].startswith(SLEEP_MESSAGE_START)
+    fix = finding["fix"]
+    assert fix["applicability"] in ("safe", "unsafe", "display-only")
+    assert fix["message"]
+    assert fix["edits"]
+    for edit in fix["edits"]:
+        assert set(edit) == {"line", "column", "end_line", "end_column", "content"}
+    assert any((e["line"], e["column"], e["end_line"], e["end_column"]) == (5, 5, 5, 18) for e in fix["edits"])
+
+
+def test_json_fix_is_null_when_there_is_none(tmp_path):
+    (tmp_path / "broken.py").write_text("x = (\n", encoding="utf-8")
+    result = run_asynclint("check", "--output-format", "json", cwd=tmp_path)
+    [finding] = json.loads(result.stdout)
+    assert (finding["code"], finding["severity"], finding["fix"]) == ("ASY001", "error", None)
+
+
+def test_json_of_a_clean_run_is_an_empty_array(project):
+    result = run_asynclint("check", "--output-format", "json", "clean.py", cwd=project)
+    assert (result.returncode, json.loads(result.stdout)) == (0, [])
+
+
+def test_parallel_run_reports_exactly_what_a_serial_run_reports_in_sorted_order(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    for number in range(30):
+        # Sorted as strings: mod10.py before mod2.py, pkg/m1.py before pkg_1.py ("/" < "_").
+        for path in (tmp_path / f"mod{number}.py", tmp_path / "pkg" / f"m{number}.py", tmp_path / f"pkg_{number}.py"):
+            path.write_text(TWO_CODES + "\n\nasync def later():\n    time.sleep(2)\n", encoding="utf-8")
+    serial = run_asynclint("check", "--no-cache", "--jobs", "1", "--output-format", "json", cwd=tmp_path)
+    parallel = run_asynclint("check", "--no-cache", "--jobs", "2", "--output-format", "json", cwd=tmp_path)
+    assert parallel.stdout == serial.stdout
+    positions = [(f["path"], f["line"], f["column"]) for f in json.loads(serial.stdout)]
+    assert len(positions) == 90 * 3
+    assert positions == sorted(positions)
+
+
+# --- rule selection -----------------------------------------------------------------------
+
+
+def test_select_reports_only_the_selected_codes(project):
+    result = run_asynclint("check", "--select", "ASY103", "--output-format", "json", "other.py", cwd=project)
+    assert codes_reported(result.stdout) == ["ASY103"]
+
+
+def test_select_takes_comma_separated_codes(project):
+    result = run_asynclint("check", "--select", "ASY100,ASY103", "--output-format", "json", "other.py", cwd=project)
+    assert codes_reported(result.stdout) == ["ASY100", "ASY103"]
+
+
+def test_ignore_drops_a_code(project):
+    result = run_asynclint("check", "--ignore", "ASY100", "--output-format", "json", "other.py", cwd=project)
+    assert codes_reported(result.stdout) == ["ASY103"]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "expected"), [("ASY1", ["ASY100", "ASY103"]), ("ASY10", ["ASY100", "ASY103"]), ("ASY2", [])]
+)
+def test_a_prefix_selects_every_code_under_it(project, prefix, expected):
+    result = run_asynclint("check", "--select", prefix, "--output-format", "json", "other.py", cwd=project)
+    assert codes_reported(result.stdout) == expected
+
+
+def test_extend_select_adds_a_rule_that_is_off_by_default(tmp_path):
+    (tmp_path / "app.py").write_text(
+        "import time\n\n\nasync def handler():\n    time.sleep(1)  # noqa: ASY100, ASY103\n", encoding="utf-8"
+    )
+    assert run_asynclint("check", "app.py", cwd=tmp_path).returncode == 0
+    result = run_asynclint("check", "--extend-select", "ASY002", "--output-format", "json", "app.py", cwd=tmp_path)
+    [finding] = json.loads(result.stdout)
+    assert finding["code"] == "ASY002"
+    assert "ASY103" in finding["message"]
+
+
+@pytest.mark.parametrize("option", ["--select", "--ignore", "--extend-select"])
+def test_unknown_selector_exits_2_naming_it_and_the_closest_code(project, option):
+    result = run_asynclint("check", option, "ASY1O3", "app.py", cwd=project)  # a letter O
+    assert result.returncode == 2
+    assert "ASY1O3" in result.stderr
+    assert "did you mean 'ASY103'?" in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("options", [["--ignore", "ASY001"], ["--ignore", "ALL"], ["--select", "ASY103"]])
+def test_asy001_is_reported_whatever_the_selection(tmp_path, options):
+    (tmp_path / "broken.py").write_text("x = (\n", encoding="utf-8")
+    result = run_asynclint("check", *options, "--output-format", "json", cwd=tmp_path)
+    assert result.returncode == 1
+    assert codes_reported(result.stdout) == ["ASY001"]
+
+
+# --- standard input -----------------------------------------------------------------------
+
+
+def test_stdin_findings_carry_the_stdin_filename(tmp_path):
+    result = run_asynclint("check", "--stdin-filename", "src/app.py", "-", cwd=tmp_path, stdin=SLEEPY)
+    assert result.returncode == 1
+    assert result.stdout.startswith("src/app.py:5:5: ASY100 ")
+    assert "5 |     time.sleep(1)" in result.stdout
+    assert "(1 file checked)" in result.stdout
+
+
+def test_stdin_syntax_error_is_asy001_under_the_stdin_filename(tmp_path):
+    result = run_asynclint(
+        "check", "--stdin-filename", "src/app.py", "--output-format", "json", "-", cwd=tmp_path, stdin="x = (\n"
+    )
+    [finding] = json.loads(result.stdout)
+    assert (finding["path"], finding["code"], finding["line"]) == ("src/app.py", "ASY001", 1)
+    assert result.returncode == 1
+
+
+@pytest.mark.parametrize("exists_on_disk", [True, False], ids=["saved", "new-unsaved-buffer"])
+def test_stdin_with_force_exclude_and_an_excluded_filename_reports_nothing(tmp_path, exists_on_disk):
+    (tmp_path / "pyproject.toml").write_text('[tool.asynclint]\nextend-exclude = ["generated/"]\n')
+    if exists_on_disk:
+        (tmp_path / "generated").mkdir()
+        (tmp_path / "generated" / "app.py").write_text(SLEEPY, encoding="utf-8")
+    result = run_asynclint(
+        "check", "--force-exclude", "--stdin-filename", "generated/app.py", "-", cwd=tmp_path, stdin=SLEEPY
+    )
+    assert result.returncode == 0
+    assert "ASY100" not in result.stdout
+
+
+def test_stdin_with_force_exclude_still_checks_a_filename_that_is_not_excluded(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.asynclint]\nextend-exclude = ["generated/"]\n')
+    result = run_asynclint(
+        "check", "--force-exclude", "--stdin-filename", "src/app.py", "-", cwd=tmp_path, stdin=SLEEPY
+    )
+    assert result.returncode == 1
+    assert result.stdout.startswith("src/app.py:5:5: ASY100 ")
+
+
+def test_stdin_filename_without_dash_still_reads_standard_input(tmp_path):
+    """As ruff does: an editor that names the buffer reads it from standard input, and the
+    files on disk (here a different, clean app.py) are not what gets checked."""
+    (tmp_path / "app.py").write_text(CLEAN, encoding="utf-8")
+    result = run_asynclint("check", "--stdin-filename", "app.py", cwd=tmp_path, stdin=SLEEPY)
+    assert result.returncode == 1
+    assert result.stdout.startswith("app.py:5:5: ASY100 ")
+
+
+# --- rules, rule, --version ---------------------------------------------------------------
+
+
+def test_rules_lists_every_code_with_its_name_default_and_fix_availability(tmp_path):
+    result = run_asynclint("rules", cwd=tmp_path)
+    assert result.returncode == 0
+    rows = {line.split()[0]: line.split() for line in result.stdout.splitlines()[1:]}
+    assert set(rows) == set(RULES)
+    for code, rule in RULES.items():
+        assert rows[code][1:4] == [
+            rule.name,
+            "on" if rule.default_enabled else "off",
+            rule.fix_availability.value,
+        ]
+
+
+@pytest.mark.parametrize("spelling", ["ASY100", "asy100"])
+def test_rule_prints_the_rules_documentation_page(tmp_path, spelling):
+    result = run_asynclint("rule", spelling, cwd=tmp_path)
+    assert result.returncode == 0
+    page = (REPO / "docs" / "rules" / "ASY100.md").read_text(encoding="utf-8")
+    assert result.stdout == page.rstrip("\n") + "\n"
+
+
+def test_unknown_rule_exits_2_with_a_suggestion(tmp_path):
+    result = run_asynclint("rule", "ASY1000", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "unknown rule 'ASY1000' (did you mean 'ASY100'?)" in result.stderr
+
+
+def test_version(tmp_path):
+    result = run_asynclint("--version", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (0, f"asynclint, version {__version__}\n")
