@@ -32,23 +32,36 @@ class ResultCache:
         self._dirty = False
         try:
             document = json.loads(self._file.read_bytes())
-            if document.get("format") == _FORMAT:
+            if document.get("format") == _FORMAT and isinstance(document["files"], dict):
                 self._entries = document["files"]
         except (OSError, ValueError, KeyError, AttributeError):
             self._entries = {}
 
-    def get(self, path: str, digest: str) -> list[Diagnostic] | None:
+    def _entry(self, path: str, digest: str) -> list | None:
+        """The entry for this content of `path`, if there is one of the shape `put` writes:
+        the cache file may have been damaged or written by something else."""
         entry = self._entries.get(path)
-        if entry is None or entry[0] != digest:
+        well_formed = (
+            isinstance(entry, list)
+            and len(entry) in (2, 3)
+            and isinstance(entry[1], list)
+            and (len(entry) == 2 or isinstance(entry[2], dict))
+        )
+        return entry if well_formed and entry[0] == digest else None
+
+    def get(self, path: str, digest: str) -> list[Diagnostic] | None:
+        entry = self._entry(path, digest)
+        if entry is None:
             return None
-        return [Diagnostic.from_dict(item) for item in entry[1]]
+        try:
+            return [Diagnostic.from_dict(item) for item in entry[1]]
+        except (LookupError, TypeError, ValueError):  # a damaged entry: check the file again
+            return None
 
     def summaries(self, path: str, digest: str) -> dict[str, dict]:
         """The project-wide checks' summaries of the file with this content, by code."""
-        entry = self._entries.get(path)
-        if entry is None or entry[0] != digest or len(entry) < 3:
-            return {}
-        return entry[2]
+        entry = self._entry(path, digest)
+        return entry[2] if entry is not None and len(entry) == 3 else {}
 
     def put(
         self, path: str, digest: str, diagnostics: list[Diagnostic], summaries: dict[str, dict] | None = None
@@ -58,8 +71,8 @@ class ResultCache:
 
     def put_summary(self, path: str, digest: str, code: str, summary: dict) -> None:
         """Add (or complete) one check's summary of a file already in the cache."""
-        entry = self._entries.get(path)
-        if entry is None or entry[0] != digest:
+        entry = self._entry(path, digest)
+        if entry is None:
             return
         if len(entry) < 3:
             entry.append({})

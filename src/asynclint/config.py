@@ -215,7 +215,8 @@ def _validate_codes(config: Config, where: str) -> None:
                 f" (one of {', '.join(blocking_codes)}){_did_you_mean(code, blocking_codes)}"
             )
         for name in names:
-            if not name or " " in name or name.startswith(".") or name.endswith("."):
+            # Every dotted part a Python name: `a..b` or `lib.2fetch` can never match a call.
+            if not all(part.isidentifier() for part in name.split(".")):
                 raise ConfigError(
                     f"{where}: extend-blocking-calls.{code}: {name!r} is not a qualified name"
                     " such as 'ourlib.http.fetch_sync'"

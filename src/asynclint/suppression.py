@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 
+# Any whitespace after the colon: with `[\s]?` (flake8's), `# noqa:  ASY100` silently became a
+# bare `# noqa` that silences every code on the line.
 _NOQA = re.compile(
-    r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?",
+    r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?",
     re.IGNORECASE,
 )
 _FILE_NOQA = re.compile(r"^[ \t]*#[ \t]*asynclint:[ \t]*noqa[ \t]*$", re.MULTILINE | re.IGNORECASE)

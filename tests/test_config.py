@@ -1,0 +1,235 @@
+"""`[tool.asynclint]` configuration: where it is found, what it changes, and that every
+mistake in it is an error (exit 2) naming the key, the file and the closest valid key."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from asynclint.config import ConfigError, load_config
+from conftest import run_asynclint
+
+# ASY100 at 6:5 and ASY103 at 6:20
+TWO_CODES = "import os\nimport time\n\n\nasync def handler(path):\n    time.sleep(1); os.listdir(path)\n"
+
+
+def codes_by_path(stdout: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for finding in json.loads(stdout):
+        found.setdefault(finding["path"], []).append(finding["code"])
+    return found
+
+
+def check(directory: Path, *args: str):
+    return run_asynclint("check", "--output-format", "json", *args, cwd=directory)
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "app.py").write_text(TWO_CODES, encoding="utf-8")
+    return tmp_path
+
+
+def write_config(directory: Path, body: str, name: str = "pyproject.toml") -> Path:
+    path = directory / name
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+# --- finding the configuration ------------------------------------------------------------
+
+
+def test_nearest_pyproject_above_the_working_directory_is_used(project):
+    write_config(project, '[tool.asynclint]\nselect = ["ASY103"]\n')
+    (project / "src" / "pkg").mkdir(parents=True)
+    (project / "src" / "pkg" / "mod.py").write_text(TWO_CODES, encoding="utf-8")
+    result = check(project / "src" / "pkg")
+    assert codes_by_path(result.stdout) == {"mod.py": ["ASY103"]}
+
+
+def test_a_nearer_pyproject_without_our_table_is_passed_over(project):
+    write_config(project, '[tool.asynclint]\nselect = ["ASY103"]\n')
+    (project / "sub").mkdir()
+    write_config(project / "sub", '[project]\nname = "sub"\n\n[tool.ruff]\nline-length = 99\n')
+    (project / "sub" / "mod.py").write_text(TWO_CODES, encoding="utf-8")
+    assert codes_by_path(check(project / "sub").stdout) == {"mod.py": ["ASY103"]}
+
+
+def test_config_option_names_a_standalone_file_with_top_level_keys(project):
+    write_config(project, '[tool.asynclint]\nselect = ["ASY103"]\n')  # not used
+    settings = write_config(project, 'select = ["ASY100"]\n', name="lint.toml")
+    result = check(project, "--config", str(settings))
+    assert codes_by_path(result.stdout) == {"app.py": ["ASY100"]}
+
+
+def test_config_option_may_name_another_pyproject(project, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("shared")
+    settings = write_config(elsewhere, '[tool.asynclint]\nignore = ["ASY103"]\n')
+    assert codes_by_path(check(project, "--config", str(settings)).stdout) == {"app.py": ["ASY100"]}
+
+
+def test_missing_config_file_is_an_error(project):
+    result = check(project, "--config", "nowhere.toml")
+    assert result.returncode == 2
+    assert "nowhere.toml: config file not found" in result.stderr
+
+
+def test_command_line_selection_overrides_the_configs(project):
+    write_config(project, '[tool.asynclint]\nselect = ["ASY103"]\n')
+    assert codes_by_path(check(project, "--select", "ASY100").stdout) == {"app.py": ["ASY100"]}
+    assert codes_by_path(check(project, "--extend-select", "ASY100").stdout) == {"app.py": ["ASY100", "ASY103"]}
+
+
+# --- mistakes are errors ------------------------------------------------------------------
+
+
+def test_unknown_key_names_the_key_the_file_and_the_closest_valid_key(project):
+    config = write_config(project, '[tool.asynclint]\nselct = ["ASY1"]\n')
+    result = check(project)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"asynclint: error: {config} [tool.asynclint]: unknown key 'selct' (did you mean 'select'?)\n"
+    )
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        ('select = "ASY100"', "select"),
+        ("ignore = [100]", "ignore"),
+        ('extend-select = "ASY1"', "extend-select"),
+        ('exclude = "build"', "exclude"),
+        ("extend-exclude = [true]", "extend-exclude"),
+        ('force-exclude = "yes"', "force-exclude"),
+        ('per-file-ignores = ["tests/*"]', "per-file-ignores"),
+        ('per-file-ignores = { "tests/*" = "ASY100" }', "per-file-ignores"),
+        ('extend-blocking-calls = { ASY101 = "ourlib.fetch" }', "extend-blocking-calls"),
+    ],
+)
+def test_value_of_the_wrong_type_names_the_key_and_the_file(tmp_path, body, key):
+    config = write_config(tmp_path, f"[tool.asynclint]\n{body}\n")
+    with pytest.raises(ConfigError) as error:
+        load_config(None, tmp_path)
+    assert str(error.value).startswith(f"{config} [tool.asynclint]: {key} must be ")
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ('select = ["ASY1O3"]', "select"),
+        ('ignore = ["ASY1O3"]', "ignore"),
+        ('[tool.asynclint.per-file-ignores]\n"tests/*" = ["ASY1O3"]', "per-file-ignores.'tests/*'"),
+    ],
+)
+def test_unknown_code_in_the_config_names_where_and_the_closest_code(tmp_path, body, where):
+    config = write_config(tmp_path, f"[tool.asynclint]\n{body}\n")
+    with pytest.raises(ConfigError) as error:
+        load_config(None, tmp_path)
+    assert str(error.value) == (
+        f"{config} [tool.asynclint]: {where}: unknown rule selector 'ASY1O3' (did you mean 'ASY103'?)"
+    )
+
+
+def test_invalid_toml_names_the_file(project):
+    config = write_config(project, "[tool.asynclint]\nselect = [\n")
+    result = check(project)
+    assert result.returncode == 2
+    assert f"{config}: invalid TOML" in result.stderr
+
+
+def test_config_that_is_not_utf8_is_an_error_naming_the_file(project):
+    config = project / "pyproject.toml"
+    config.write_bytes(b'[tool.asynclint]\n# caf\xe9\nselect = ["ASY1"]\n')
+    result = check(project)
+    assert result.returncode == 2
+    assert f"{config}: cannot read config file" in result.stderr
+
+
+# --- what the settings do -----------------------------------------------------------------
+
+
+def test_per_file_ignores_drop_codes_for_matching_files_only(project):
+    write_config(project, '[tool.asynclint.per-file-ignores]\n"tests/**" = ["ASY100"]\n"scripts/*.py" = ["ASY1"]\n')
+    for path in ("tests/unit/test_app.py", "scripts/run.py"):
+        (project / path).parent.mkdir(parents=True)
+        (project / path).write_text(TWO_CODES, encoding="utf-8")
+    assert codes_by_path(check(project).stdout) == {
+        "app.py": ["ASY100", "ASY103"],
+        "tests/unit/test_app.py": ["ASY103"],
+    }
+
+
+def test_per_file_ignores_cannot_silence_asy001(project):
+    write_config(project, '[tool.asynclint.per-file-ignores]\n"broken.py" = ["ALL"]\n')
+    (project / "broken.py").write_text("x = (\n", encoding="utf-8")
+    assert codes_by_path(check(project).stdout)["broken.py"] == ["ASY001"]
+
+
+def test_extend_exclude_in_the_config_skips_files(project):
+    write_config(project, '[tool.asynclint]\nextend-exclude = ["legacy/"]\n')
+    (project / "legacy").mkdir()
+    (project / "legacy" / "old.py").write_text(TWO_CODES, encoding="utf-8")
+    assert set(codes_by_path(check(project).stdout)) == {"app.py"}
+
+
+def test_exclude_in_the_config_skips_files(project):
+    write_config(project, '[tool.asynclint]\nexclude = ["app.py"]\n')
+    (project / "other.py").write_text(TWO_CODES, encoding="utf-8")
+    assert set(codes_by_path(check(project).stdout)) == {"other.py"}
+
+
+def test_force_exclude_in_the_config_applies_to_files_named_explicitly(project):
+    write_config(project, '[tool.asynclint]\nextend-exclude = ["app.py"]\nforce-exclude = true\n')
+    result = check(project, "app.py")
+    assert (result.returncode, json.loads(result.stdout)) == (0, [])
+
+
+TEAM_HELPERS = """\
+from ourlib.http import Client, fetch_sync as fetch
+
+
+async def handler(url, client: Client):
+    client.get(url)
+    return fetch(url)
+
+
+def sync_caller(url):
+    return fetch(url)
+"""
+
+
+def test_extend_blocking_calls_reports_a_teams_own_helpers_under_the_given_code(tmp_path):
+    write_config(
+        tmp_path, '[tool.asynclint.extend-blocking-calls]\nASY101 = ["ourlib.http.fetch_sync", "ourlib.http.Client.get"]\n'
+    )
+    (tmp_path / "app.py").write_text(TEAM_HELPERS, encoding="utf-8")
+    result = check(tmp_path)
+    findings = [(f["code"], f["line"], f["column"]) for f in json.loads(result.stdout)]
+    assert findings == [("ASY101", 5, 5), ("ASY101", 6, 12)]  # not the call in the sync function
+    assert "ourlib.http.fetch_sync" in json.loads(result.stdout)[1]["message"]
+
+
+def test_without_the_extension_the_helpers_are_not_reported(tmp_path):
+    (tmp_path / "app.py").write_text(TEAM_HELPERS, encoding="utf-8")
+    assert json.loads(check(tmp_path).stdout) == []
+
+
+@pytest.mark.parametrize(
+    ("entry", "complaint"),
+    [
+        ('ASY1O1 = ["ourlib.fetch"]', "'ASY1O1' is not a blocking-call code"),
+        ('ASY200 = ["ourlib.fetch"]', "'ASY200' is not a blocking-call code"),
+        ('ASY101 = ["ourlib fetch"]', "'ourlib fetch' is not a qualified name"),
+        ('ASY101 = ["ourlib..fetch"]', "'ourlib..fetch' is not a qualified name"),
+        ('ASY101 = ["ourlib.2fetch"]', "'ourlib.2fetch' is not a qualified name"),
+    ],
+)
+def test_bad_extend_blocking_calls_entry_is_an_error(project, entry, complaint):
+    config = write_config(project, f"[tool.asynclint.extend-blocking-calls]\n{entry}\n")
+    result = check(project)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"asynclint: error: {config} [tool.asynclint]: extend-blocking-calls")
+    assert complaint in result.stderr
