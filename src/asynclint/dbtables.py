@@ -56,6 +56,7 @@ class PoolSpec:
     case_insensitive: bool = False
     client: bool = False
     local_if: dict[str, frozenset[str]] = field(default_factory=dict)  # keyword -> callees or "*"
+    suggest: dict[str, str] = field(default_factory=dict)  # keyword -> the value suggestions write
 
 
 @dataclass(frozen=True)
@@ -158,9 +159,30 @@ _POOL_KEYS = frozenset(
         "calls", "library", "bounds", "missing_bound", "unbounded", "default", "chosen_by",
         "timeouts", "forever", "all_timeouts", "absent_is_forever", "required_timeout",
         "required_why", "positional", "uri_options", "ignore_urls", "case_insensitive", "client",
-        "local_if",
+        "local_if", "suggest",
     }
 )  # fmt: skip
+
+
+def _suggestions(raw: dict, where: str) -> dict[str, str]:
+    suggest = {}
+    for keyword, values in _pairs(raw, "suggest", where).items():
+        if len(values) != 1:
+            raise ValueError(f"{where}: suggest gives {keyword} more than one value")
+        suggest[keyword] = next(iter(values))
+    return suggest
+
+
+def _suggested_keywords(spec: PoolSpec) -> list[str]:
+    """The keywords ASY500's and ASY501's suggestions may write: every bound; for a set of
+    timeouts its first one, for a client every timeout that can wait forever and the
+    required one."""
+    keywords = list(spec.bounds)
+    if spec.all_timeouts:
+        keywords += spec.timeouts[:1]
+    else:
+        keywords += [*spec.forever, *([spec.required_timeout] if spec.required_timeout else [])]
+    return list(dict.fromkeys(keywords))
 
 
 def _pools(data: dict) -> dict[str, PoolSpec]:
@@ -195,10 +217,14 @@ def _pools(data: dict) -> dict[str, PoolSpec]:
             uri_options=_strings(raw, "uri_options", where),
             ignore_urls=_strings(raw, "ignore_urls", where),
             local_if=_pairs(raw, "local_if", where),
+            suggest=_suggestions(raw, where),
             **flags,
         )
         if spec.missing_bound and not (spec.bounds and spec.default):
             raise ValueError(f"{where}: missing_bound needs bounds and a default")
+        unsuggested = [k for k in _suggested_keywords(spec) if k not in spec.suggest]
+        if unsuggested:
+            raise ValueError(f"{where}: suggest needs a value for {', '.join(unsuggested)}")
         for name in spec.calls:
             if name in specs:
                 raise ValueError(f"rules/pools.toml: {name} is listed twice")

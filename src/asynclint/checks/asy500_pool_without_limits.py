@@ -6,9 +6,9 @@ from __future__ import annotations
 from asynclint._lazy import libcst as cst
 
 from asynclint.analysis.context import Context
-from asynclint.checks._pools import pool_call, pool_words, shown
+from asynclint.checks._pools import PoolCall, pool_call, pool_words, shown
 from asynclint.checks.base import Check, FixAvailability, ProposedFix
-from asynclint.diagnostic import Applicability
+from asynclint.checks.fixes import display_fix, shown_call, with_arguments
 from asynclint.tables import Tables
 
 
@@ -40,7 +40,7 @@ class PoolWithoutLimits(Check):
                     f"file-descriptor limit refuses; {spec.default}; pass a finite `{keyword}=` "
                     f"sized for your concurrency",
                     ctx.statement(),
-                    _fix(keyword, found.name),
+                    _fix(node, found, (keyword,), "Give it a finite limit"),
                 )
                 return
         if given or not spec.missing_bound or found.unpacked:
@@ -54,12 +54,20 @@ class PoolWithoutLimits(Check):
             f"serves; size the pool for your load (a few connections per core is a common start) "
             f"and pass {' and '.join(f'`{k}=`' for k in spec.bounds)} explicitly",
             ctx.statement(),
-            _fix(spec.bounds[0], found.name),
+            _fix(node, found, spec.bounds, "Size the pool explicitly"),
         )
 
 
-def _fix(keyword: str, name: str) -> ProposedFix:
-    return ProposedFix(title=f"Pass `{keyword}=...` to `{name}`", applicability=Applicability.DISPLAY_ONLY)
+def _fix(node: cst.Call, found: PoolCall, keywords: tuple[str, ...], what: str) -> ProposedFix:
+    """The call with each of `keywords` set to the table's suggestion (the library's default,
+    written out as a choice): replacing the value where the call gives one (`limit=0`),
+    added after the arguments otherwise."""
+    changes = tuple((k, found.spec.suggest[k], found.given(k)) for k in keywords)
+    return display_fix(
+        f"{what}, e.g. `{shown_call(node, changes)}`",
+        node,
+        with_arguments(node, changes),
+    )
 
 
 def _url_dialect_in(url: str, dialects: tuple[str, ...]) -> bool:

@@ -8,7 +8,7 @@ from asynclint._lazy import libcst as cst
 from asynclint.analysis.context import Context
 from asynclint.checks._pools import PoolCall, pool_call, pool_words, shown
 from asynclint.checks.base import Check, FixAvailability, ProposedFix
-from asynclint.diagnostic import Applicability
+from asynclint.checks.fixes import display_fix, shown_call, with_arguments
 from asynclint.tables import Tables
 
 _COST = "a stalled server or an exhausted pool then holds the caller, and everything waiting behind it, with no end"
@@ -51,7 +51,7 @@ class NoTimeout(Check):
             f"{shown(node, found.name)} with {detail} never times out: {_COST}; set `{first}=` "
             f"(and a connect timeout) to a number of seconds",
             ctx.statement(),
-            _fix(first, found.name),
+            _fix(node, found, first),
         )
 
     def _client(self, node: cst.Call, found: PoolCall, ctx: Context) -> None:
@@ -64,7 +64,7 @@ class NoTimeout(Check):
                     f"{shown(node, found.name)} with `{keyword}={value}` waits forever: {_COST}; "
                     f"give `{keyword}=` a number of seconds",
                     ctx.statement(),
-                    _fix(keyword, found.name),
+                    _fix(node, found, keyword),
                 )
                 return
         required = spec.required_timeout
@@ -77,12 +77,19 @@ class NoTimeout(Check):
             f"{shown(node, found.name)} sets no `{required}`: {spec.required_why}; pass "
             f"`{required}=` so a request fails fast when the pool is exhausted",
             ctx.statement(),
-            _fix(required, found.name),
+            _fix(node, found, required),
         )
 
 
-def _fix(keyword: str, name: str) -> ProposedFix:
-    return ProposedFix(title=f"Pass `{keyword}=...` to `{name}`", applicability=Applicability.DISPLAY_ONLY)
+def _fix(node: cst.Call, found: PoolCall, keyword: str) -> ProposedFix:
+    """The call with `keyword` set to the table's suggestion: replacing the value that waits
+    forever where the call gives one (`timeout=None`), added after the arguments otherwise."""
+    changes = ((keyword, found.spec.suggest[keyword], found.given(keyword)),)
+    return display_fix(
+        f"Give it a timeout, e.g. `{shown_call(node, changes)}`",
+        node,
+        with_arguments(node, changes),
+    )
 
 
 def _configures(ctx: Context) -> bool:

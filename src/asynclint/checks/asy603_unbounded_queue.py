@@ -7,9 +7,12 @@ from asynclint._lazy import libcst as cst
 from asynclint.analysis.context import Context
 from asynclint.analysis.values import constant_number
 from asynclint.checks.base import Check, FixAvailability, ProposedFix
-from asynclint.checks.fixes import code_of
-from asynclint.diagnostic import Applicability
+from asynclint.checks.fixes import code_of, display_fix, shown_call, with_arguments
 from asynclint.tables import Tables
+
+# The size the suggestion writes in: a placeholder to replace with how far producers may get
+# ahead of consumers, not a recommendation.
+SUGGESTED_SIZE = "1000"
 
 
 class UnboundedQueue(Check):
@@ -59,8 +62,20 @@ class UnboundedQueue(Check):
             f"fall behind; give `{spec.size_keyword}` a finite size so producers feel "
             "backpressure",
             ctx.statement(),
-            ProposedFix(f"Pass `{spec.size_keyword}=...`", Applicability.DISPLAY_ONLY),
+            _fix(node, spec.size_keyword, size_arg),
         )
+
+
+def _fix(node: cst.Call, keyword: str, size_arg: cst.BaseExpression | None) -> ProposedFix:
+    """The call with a finite size: the unbounded value replaced where it is written
+    (`maxsize=0`, `math.inf`), or `maxsize=1000` added after the arguments."""
+    changes = ((keyword, SUGGESTED_SIZE, size_arg),)
+    return display_fix(
+        f"Bound it, e.g. `{shown_call(node, changes)}`, sized for how far producers may get "
+        "ahead of consumers",
+        node,
+        with_arguments(node, changes),
+    )
 
 
 def _has_splat(node: cst.Call) -> bool:

@@ -108,3 +108,48 @@ def offload_fix(node: cst.Call, ctx: Context) -> ProposedFix | None:
         call = f"await {name}.run_sync({', '.join([func, *args])})"
     title = f"Run it in a worker thread: `{call if len(call) <= 70 else call[:67] + '...'}`"
     return replacement_fix(title, node, as_operand(node, ctx, call), Applicability.UNSAFE, imports)
+
+
+def display_fix(title: str, node: cst.CSTNode | None = None, replacement: str | None = None) -> ProposedFix:
+    """A display-only suggestion: the title, and when the change is a concrete edit of one
+    node, that edit for editors to show. Never applied, so it needs no imports."""
+    edits = (NodeEdit(node, replacement),) if node is not None and replacement is not None else ()
+    return ProposedFix(title, Applicability.DISPLAY_ONLY, edits)
+
+
+def with_arguments(call: cst.Call, changes: tuple[tuple[str, str, cst.BaseExpression | None], ...]) -> str:
+    """The source of `call` with each `(keyword, value, replacing)` of `changes` made: when
+    `replacing` is one of the call's argument values, that value becomes `value` (the argument
+    keeps its keyword or position); otherwise `keyword=value` is added after the arguments.
+    Every other argument stays as written."""
+    args = list(call.args)
+    no_space = cst.SimpleWhitespace("")
+    for keyword, value, replacing in changes:
+        new_value = cst.parse_expression(value)
+        index = next((i for i, arg in enumerate(args) if replacing is not None and arg.value is replacing), None)
+        if index is not None:
+            args[index] = args[index].with_changes(value=new_value)
+            continue
+        added = cst.Arg(
+            value=new_value,
+            keyword=cst.Name(keyword),
+            equal=cst.AssignEqual(whitespace_before=no_space, whitespace_after=no_space),
+        )
+        if args and isinstance(args[-1].comma, cst.Comma):
+            # A trailing comma (a call over several lines): the new argument takes it over,
+            # and the old last argument gets the separator its neighbours use.
+            separator = args[-2].comma if len(args) > 1 else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            added = added.with_changes(comma=args[-1].comma)
+            args[-1] = args[-1].with_changes(comma=separator)
+        args.append(added)
+    return code_of(call.with_changes(args=args))
+
+
+def shown_call(call: cst.Call, changes: tuple[tuple[str, str, cst.BaseExpression | None], ...]) -> str:
+    """`with_arguments` for a title: as written when that is one short line, otherwise with
+    the other arguments elided (`create_async_engine(..., pool_size=5)`)."""
+    full = with_arguments(call, changes)
+    if "\n" not in full and len(full) <= 80:
+        return full
+    written = ", ".join(f"{keyword}={value}" for keyword, value, _ in changes)
+    return f"{code_of(call.func)}(..., {written})"

@@ -1,0 +1,54 @@
+"""Display-only suggestions: every rule offers one, with a title, and where it carries an edit
+that edit gives code that parses. The suggestions write real arguments into real calls."""
+
+from __future__ import annotations
+
+import libcst as cst
+import pytest
+
+from asynclint.checks.fixes import shown_call, with_arguments
+from asynclint.diagnostic import Applicability
+from asynclint.fixer import apply_edits, parses
+from conftest import FIXTURES, lint
+
+FIXTURE_FILES = sorted(FIXTURES.glob("ASY*.py"))
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("asyncio.Queue()", "asyncio.Queue(maxsize=1000)"),
+        ("Queue[int]()", "Queue[int](maxsize=1000)"),
+        ("f(a, b=1)", "f(a, b=1, maxsize=1000)"),
+        # A trailing comma over several lines: the new argument goes on its own line.
+        ("f(\n    a,\n    b=2,\n)", "f(\n    a,\n    b=2,\n    maxsize=1000,\n)"),
+    ],
+)
+def test_with_arguments_adds_the_keyword_after_the_arguments(source, expected):
+    call = cst.parse_expression(source)
+    assert with_arguments(call, (("maxsize", "1000", None),)) == expected
+
+
+def test_with_arguments_replaces_a_value_where_it_stands():
+    call = cst.parse_expression("ClientTimeout(None, sock_read=None)")
+    first = call.args[0].value
+    assert with_arguments(call, (("total", "30", first),)) == "ClientTimeout(30, sock_read=None)"
+
+
+def test_shown_call_elides_long_arguments():
+    call = cst.parse_expression(
+        'create_async_engine("postgresql+asyncpg://user:secret@database.internal:5432/app", echo=True)'
+    )
+    changes = (("pool_size", "5", None), ("max_overflow", "10", None))
+    assert shown_call(call, changes) == "create_async_engine(..., pool_size=5, max_overflow=10)"
+
+
+@pytest.mark.parametrize("fixture", FIXTURE_FILES, ids=lambda p: p.stem)
+def test_display_only_edits_give_code_that_parses(fixture):
+    text = fixture.read_text(encoding="utf-8")
+    for diagnostic in lint(text, str(fixture)):
+        fix = diagnostic.fix
+        if fix is None or fix.applicability is not Applicability.DISPLAY_ONLY or not fix.edits:
+            continue
+        assert fix.title
+        assert parses(apply_edits(text, list(fix.edits))), f"{diagnostic.code} at line {diagnostic.span.line}"
