@@ -148,6 +148,17 @@ def test_warm_cache_parses_nothing_and_gives_the_same_findings(tmp_path, monkeyp
     assert warm == cold and any(d.code == "ASY109" for d in warm)
 
 
+def test_a_damaged_summary_in_the_cache_is_made_again(tmp_path):
+    root = _copy(tmp_path)
+    config = _config(root)
+    cold = _check(root, cache=ResultCache(tmp_path / "cache", config.fingerprint()))
+    cache = ResultCache(tmp_path / "cache", config.fingerprint())
+    for entry in cache._entries.values():
+        if len(entry) == 3 and "ASY109" in entry[2]:
+            entry[2]["ASY109"] = {"functions": [["broken"]]}
+    assert _check(root, cache=cache) == cold
+
+
 def test_a_changed_helper_is_seen_through_the_cache(tmp_path):
     root = _copy(tmp_path)
     config = _config(root)

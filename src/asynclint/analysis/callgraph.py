@@ -30,7 +30,6 @@ from asynclint.analysis.summary import (
     PROPERTY,
     SELF,
     SUPER,
-    BlockingCall,
     ClassSummary,
     FileSummary,
     FunctionSummary,
@@ -42,13 +41,14 @@ _MAX_ALIAS_DEPTH = 8
 
 @dataclass(frozen=True, slots=True)
 class Hop:
-    """One step of a chain: in `path`, the call `text` (site `site`), made by the function
-    before it. The last hop is the blocking call itself, with its rule's code."""
+    """One step of a chain: in `path`, function `function` makes the call `text` (site
+    `site`). The last hop is the blocking call itself, with its rule's code."""
 
     path: str
     site: int
     text: str
     code: str | None = None
+    function: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,47 +257,83 @@ class CallGraph:
                     pending.append(key)
         return set(self._needs)
 
-    def _first_blocking(self, function: FunctionSummary) -> BlockingCall | None:
-        return next((b for b in function.blocking if b.code in self._codes), None)
-
     def findings(self) -> list[Finding]:
-        """Each async function's call of a sync helper that may block, with the shortest chain
-        from the helper to a blocking call. Call `explore()` until it needs nothing first."""
+        """Each async function's call of a sync helper that may block, with a shortest chain
+        from the helper to a blocking call. Call `explore()` until it needs nothing first.
+
+        "May block" is worked out backwards from the blocking calls, as a fixed point over
+        the reached functions. A blocking call (or a call of a blocking helper) under
+        `if trust_env:`, where `trust_env` is a parameter with a falsy default, blocks only
+        for callers that pass it: each function keeps the smallest set of its own flag
+        parameters its best chain needs, and a call that leaves one of them out (or passes
+        a falsy literal) does not carry the chain. Best means fewest such conditions, then
+        fewest hops; every update makes a function's best strictly better, so it ends."""
         callers: dict[Key, list[tuple[Key, Site]]] = {}
         for key in sorted(self._reached):
-            function = self._files[key[0]].functions[key[1]]
+            function = self._function(key)
             for site in function.sites:
                 callee = self.callee(key[0], function, site)
                 if callee is not None:
                     callers.setdefault(callee, []).append((key, site))
-        # Backwards from the functions that block themselves: next_hop[f] is f's first step
-        # on a shortest chain down to a blocking call.
-        next_hop: dict[Key, tuple[Site | BlockingCall, Key | None]] = {}
-        frontier: deque[Key] = deque()
+        best: dict[Key, tuple[int, int, frozenset[str], tuple[Hop, ...]]] = {}
+        pending: deque[Key] = deque()
         for key in sorted(self._reached):
-            blocking = self._first_blocking(self._files[key[0]].functions[key[1]])
-            if blocking is not None:
-                next_hop[key] = (blocking, None)
-                frontier.append(key)
-        while frontier:
-            key = frontier.popleft()
-            for caller, site in callers.get(key, ()):
-                if caller not in next_hop:
-                    next_hop[caller] = (site, key)
-                    frontier.append(caller)
+            for call in self._function(key).blocking:
+                if call.code not in self._codes:
+                    continue
+                guards = frozenset(call.guards)
+                found = (len(guards), 0, guards, (Hop(key[0], call.id, call.text, call.code, key[1]),))
+                if key not in best or found[:2] < best[key][:2]:
+                    best[key] = found
+            if key in best:
+                pending.append(key)
+        while pending:
+            callee = pending.popleft()
+            _, length, guards, chain = best[callee]
+            callee_function = self._function(callee)
+            for caller, site in callers.get(callee, ()):
+                passed = _passed(guards, site, callee_function)
+                if passed is None:
+                    continue
+                needed = frozenset(site.guards) | passed
+                found = (len(needed), length + 1, needed, (Hop(caller[0], site.id, site.text, None, caller[1]), *chain))
+                if caller not in best or found[:2] < best[caller][:2]:
+                    best[caller] = found
+                    pending.append(caller)
         found = []
         for path, function in self._roots():
             for site in function.sites:
                 key = self.callee(path, function, site)
-                if key is not None and key in next_hop:
-                    found.append(Finding(path, site, function.qualname, self._chain(key, next_hop)))
+                if key is not None and key in best and _passed(best[key][2], site, self._function(key)) is not None:
+                    found.append(Finding(path, site, function.qualname, best[key][3]))
         return found
 
-    def _chain(self, key: Key | None, next_hop: dict) -> tuple[Hop, ...]:
-        hops = []
-        while key is not None:
-            step, following = next_hop[key]
-            code = step.code if isinstance(step, BlockingCall) else None
-            hops.append(Hop(key[0], step.id, step.text, code))
-            key = following
-        return tuple(hops)
+    def _function(self, key: Key) -> FunctionSummary:
+        return self._files[key[0]].functions[key[1]]
+
+
+def _passed(guards: frozenset[str], site: Site, callee: FunctionSummary) -> frozenset[str] | None:
+    """What the callee's flag parameters `guards` become at this call: None when the call
+    leaves one at its falsy default (or passes a falsy literal), so the guarded code does not
+    run; otherwise the caller's own flag parameters that the call passes on for them."""
+    if not guards:
+        return frozenset()
+    count, star, keywords, positions = site.args
+    offset = 1 if callee.bound else 0
+    forwarded = set()
+    for name in guards:
+        if name in keywords:
+            token = keywords[name]
+        else:
+            index = callee.flags.get(name, -1) - offset
+            if 0 <= index < count:
+                token = positions.get(index, "")
+            elif star:
+                token = ""  # *args or **kwargs may pass it
+            else:
+                return None
+        if token == "0":
+            return None
+        if token.startswith("="):
+            forwarded.add(token[1:])
+    return frozenset(forwarded)

@@ -29,28 +29,37 @@ _FIELD_ORDER = {
 }
 _fields_cache: dict[type, tuple[str, ...]] = {}
 
+# Nodes with no children that can hold a call or an attribute.
+_LEAVES = frozenset(
+    {"Name", "Integer", "Float", "Imaginary", "SimpleString", "Ellipsis", "Pass", "Break", "Continue",
+     "FormattedStringText", "Newline", "EmptyLine", "Comment"}
+)  # fmt: skip
 
-def _fields(node_type: type) -> tuple[str, ...]:
+
+def _reversed_fields(node_type: type) -> tuple[str, ...]:
+    """The fields of `node_type` that can hold code, last first (for a stack)."""
     fields = _fields_cache.get(node_type)
     if fields is None:
         from asynclint.analysis.walker import _code_fields
 
-        fields = _FIELD_ORDER.get(node_type.__name__) or _code_fields(node_type)
-        if node_type in (cst.Import, cst.ImportFrom):
-            fields = ()  # `import a.b` is an Attribute to libcst and a plain string to ast
+        if node_type.__name__ in _LEAVES or node_type in (cst.Import, cst.ImportFrom):
+            # `import a.b` is an Attribute to libcst and a plain string to ast: not counted.
+            fields = ()
+        else:
+            fields = tuple(reversed(_FIELD_ORDER.get(node_type.__name__) or _code_fields(node_type)))
         _fields_cache[node_type] = fields
     return fields
 
 
 def ranks(module: cst.Module, nodes) -> tuple[dict[int, int], int, int]:
     """{id(node): rank} for `nodes` (calls and attributes), and how many calls and attributes
-    the module has."""
+    the module has. A pre-order walk in source order: about a twentieth of the parse."""
     wanted = {id(node) for node in nodes}
     found: dict[int, int] = {}
     calls = attributes = 0
-    call_type, attribute_type = cst.Call, cst.Attribute
+    call_type, attribute_type, node_class, sequences = cst.Call, cst.Attribute, cst.CSTNode, (tuple, list)
     stack: list = [module]
-    pop, push = stack.pop, stack.append
+    pop, push, cache_get = stack.pop, stack.append, _fields_cache.get
     while stack:
         node = pop()
         node_type = type(node)
@@ -62,15 +71,17 @@ def ranks(module: cst.Module, nodes) -> tuple[dict[int, int], int, int]:
             if id(node) in wanted:
                 found[id(node)] = attributes
             attributes += 1
-        pending = []
-        for name in _fields(node_type):
+        fields = cache_get(node_type)
+        if fields is None:
+            fields = _reversed_fields(node_type)
+        for name in fields:
             value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
-                pending.append(value)
-            elif type(value) in (tuple, list):
-                pending.extend(item for item in value if isinstance(item, cst.CSTNode))
-        for child in reversed(pending):
-            push(child)
+            if type(value) in sequences:
+                for item in reversed(value):
+                    if isinstance(item, node_class):
+                        push(item)
+            elif isinstance(value, node_class):
+                push(value)
     return found, calls, attributes
 
 

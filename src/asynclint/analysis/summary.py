@@ -43,6 +43,11 @@ class Site:
     text: str  # as written, for messages: "self._load()", "utils.read_file()", "self.settings"
     consumed: bool = False  # iterated or entered right here (matters for generators)
     rank: int = -1  # among the file's calls (attributes, for ATTRIBUTE sites) in source order
+    guards: tuple[str, ...] = ()  # flag parameters that must be truthy for it to run (below)
+    # The arguments: how many positional ones, and for those that matter, what they are:
+    # (positional count, has *args/**kwargs, {keyword: token}, {position: token}); a token
+    # is "0" for a falsy literal, "=name" for the caller's own flag parameter, "" otherwise.
+    args: tuple[int, bool, dict[str, str], dict[int, str]] = (0, False, {}, {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +59,7 @@ class BlockingCall:
     code: str  # the rule that lists it: "ASY103"
     text: str
     rank: int = -1  # among the file's calls in source order
+    guards: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -65,29 +71,51 @@ class FunctionSummary:
     cls: str | None = None  # the class it is a method of (its local qualname)
     blocking: list[BlockingCall] = field(default_factory=list)
     sites: list[Site] = field(default_factory=list)
+    # Flag parameters: those with a falsy default (`trust_env=False`, `path=None`) that the
+    # body never reassigns, by name -> positional index (-1: keyword-only). A call guarded by
+    # `if trust_env:` runs only for callers that pass a value (see callgraph.py).
+    flags: dict[str, int] = field(default_factory=dict)
+    bound: bool = False  # a method whose first parameter is bound (self, cls)
 
     def to_list(self) -> list:
         return [
             self.qualname,
-            int(self.is_async) | int(self.is_generator) << 1,
+            int(self.is_async) | int(self.is_generator) << 1 | int(self.bound) << 2,
             self.kind,
             self.cls,
-            [[b.id, b.name, b.code, b.text, b.rank] for b in self.blocking],
-            [[s.id, s.kind, s.target, s.text, int(s.consumed), s.rank] for s in self.sites],
+            [[b.id, b.name, b.code, b.text, b.rank, list(b.guards)] for b in self.blocking],
+            [[s.id, s.kind, s.target, s.text, int(s.consumed), s.rank, list(s.guards), _args_out(s.args)] for s in self.sites],
+            self.flags,
         ]
 
     @classmethod
     def from_list(cls, data: list) -> FunctionSummary:
-        qualname, flags, kind, owner, blocking, sites = data
+        qualname, bits, kind, owner, blocking, sites, flags = data
         return cls(
             qualname,
-            bool(flags & 1),
+            bool(bits & 1),
             kind,
-            bool(flags & 2),
+            bool(bits & 2),
             owner,
-            [BlockingCall(*b) for b in blocking],
-            [Site(i, k, t, x, bool(c), r) for i, k, t, x, c, r in sites],
+            [BlockingCall(i, n, c, t, r, tuple(g)) for i, n, c, t, r, g in blocking],
+            [Site(i, k, t, x, bool(c), r, tuple(g), _args_in(a)) for i, k, t, x, c, r, g, a in sites],
+            dict(flags),
+            bool(bits & 4),
         )
+
+
+def _args_out(args: tuple) -> int | list:
+    count, star, keywords, positions = args
+    if not star and not keywords and not positions:
+        return count  # the usual case, kept small
+    return [count, int(star), keywords, {str(i): token for i, token in positions.items()}]
+
+
+def _args_in(data: int | list) -> tuple:
+    if isinstance(data, int):
+        return (data, False, {}, {})
+    count, star, keywords, positions = data
+    return (count, bool(star), dict(keywords), {int(i): token for i, token in positions.items()})
 
 
 @dataclass(slots=True)

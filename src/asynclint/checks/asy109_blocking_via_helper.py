@@ -88,6 +88,8 @@ class BlockingViaHelper(ProjectCheck):
         self._nodes: list[cst.CSTNode] = []  # site id -> the call (or attribute) node
         self._statements: dict[int, cst.CSTNode] = {}  # site id -> its statement, when kept
         self._attributes_read: dict[int, set[str]] = {}  # id(def node) -> `self.x` names seen
+        self._flag_kinds: dict[int, dict[str, str]] = {}  # id(def node) -> flag -> "none"/"falsy"
+        self._reassigned: dict[int, frozenset[str]] = {}  # id(def node) -> flags it rebinds
         self._module_scope = None
 
     def visit_Import(self, node: cst.Import, ctx: Context) -> None:
@@ -138,6 +140,10 @@ class BlockingViaHelper(ProjectCheck):
         qualname = prefix + node.name.value
         owner = self._qualnames[id(frame)] if isinstance(frame, cst.ClassDef) else None
         summary = FunctionSummary(qualname, node.asynchronous is not None, kind, cls=owner)
+        summary.bound = owner is not None and not _is_staticmethod(node, ctx)
+        kinds, summary.flags = _flag_parameters(node.params)
+        if kinds:
+            self._flag_kinds[id(node)] = kinds
         self._qualnames[id(node)] = qualname
         self._functions[id(node)] = summary
         self._summary.functions.append(summary)
@@ -173,7 +179,8 @@ class BlockingViaHelper(ProjectCheck):
             if not function.is_async and blocks(node, group, ctx):
                 site = self._site_id(node, ctx, keep_statement=True)
                 written = dotted_name(node.func) or name.removeprefix("builtins.")
-                function.blocking.append(BlockingCall(site, name, group.code, written + "()"))
+                guards = self._guards(node, ctx)
+                function.blocking.append(BlockingCall(site, name, group.code, written + "()", guards=guards))
             return
         parent = ctx.parent
         if isinstance(parent, cst.Await) or _in_async_with(node, ctx):
@@ -185,7 +192,8 @@ class BlockingViaHelper(ProjectCheck):
             kind, target = reference
             site = self._site_id(node, ctx)
             text = _written(node.func, target) + "()"
-            function.sites.append(Site(site, kind, target, text, _consumed_here(node, ctx)))
+            guards, arguments = self._guards(node, ctx), self._arguments(node, ctx)
+            function.sites.append(Site(site, kind, target, text, _consumed_here(node, ctx), -1, guards, arguments))
 
     def visit_Attribute(self, node: cst.Attribute, ctx: Context) -> None:
         """`self.name` read in a method: a property's getter runs there."""
@@ -207,6 +215,64 @@ class BlockingViaHelper(ProjectCheck):
         seen.add(node.attr.value)
         site = self._site_id(node, ctx)
         function.sites.append(Site(site, ATTRIBUTE, node.attr.value, f"{value.value}.{node.attr.value}"))
+
+    def _guards(self, node: cst.CSTNode, ctx: Context) -> tuple[str, ...]:
+        """The current function's flag parameters that must be truthy for `node` to run:
+        `if trust_env:`, `x if use_cache else y`, `debug and dump()`, `if path is not None:`
+        (for a None default), or the `else` of `if not trust_env:`."""
+        function_node = ctx.function.node
+        kinds = self._flag_kinds.get(id(function_node))
+        if not kinds:
+            return ()
+        found: set[str] = set()
+        child = node
+        for holder in reversed(ctx.parents[:-1]):
+            if holder is function_node:
+                break
+            if isinstance(holder, (cst.If, cst.While, cst.IfExp)) and child is holder.body:
+                found |= _required_truthy(holder.test, kinds)
+            elif isinstance(holder, (cst.If, cst.IfExp)) and child is holder.orelse:
+                found |= _required_falsy(holder.test, kinds)
+            elif isinstance(holder, cst.BooleanOperation) and child is holder.right:
+                if isinstance(holder.operator, cst.And):
+                    found |= _required_truthy(holder.left, kinds)
+                else:
+                    found |= _required_falsy(holder.left, kinds)
+            child = holder
+        if found:
+            found -= self._rebound(function_node, kinds)
+        return tuple(sorted(found))
+
+    def _arguments(self, node: cst.Call, ctx: Context) -> tuple:
+        """The call's arguments as Site.args records them."""
+        function_node = ctx.function.node
+        kinds = self._flag_kinds.get(id(function_node), {})
+        count, star, keywords, positions = 0, False, {}, {}
+        for arg in node.args:
+            if arg.star:
+                star = True
+                continue
+            value = arg.value
+            token = ""
+            if _falsy_literal(value) is not None:
+                token = "0"
+            elif isinstance(value, cst.Name) and value.value in kinds:
+                if value.value not in self._rebound(function_node, kinds):
+                    token = "=" + value.value
+            if arg.keyword is not None:
+                keywords[arg.keyword.value] = token
+            else:
+                if token:
+                    positions[count] = token
+                count += 1
+        return (count, star, keywords, positions)
+
+    def _rebound(self, function_node, kinds: dict[str, str]) -> frozenset[str]:
+        """The flag parameters the function assigns to somewhere: not flags after all."""
+        found = self._reassigned.get(id(function_node))
+        if found is None:
+            found = self._reassigned[id(function_node)] = _assigned_names(function_node.body, kinds)
+        return found
 
     def _site_id(self, node: cst.CSTNode, ctx: Context, keep_statement: bool = False) -> int:
         site = len(self._nodes)
@@ -360,12 +426,20 @@ class BlockingViaHelper(ProjectCheck):
         graph = CallGraph(modules, followed_codes(project.config), lambda path: cls.code in project.codes_for(path))
         summaries: dict[str, FileSummary | None] = {}
 
-        def add(found: dict[str, dict | None]) -> None:
+        def add(found: dict[str, dict | None]) -> list[str]:
+            damaged = []
             for path, data in found.items():
-                summaries[path] = FileSummary.from_dict(data) if data is not None else None
+                try:
+                    summaries[path] = FileSummary.from_dict(data) if data is not None else None
+                except (LookupError, TypeError, ValueError):  # a damaged cache entry
+                    damaged.append(path)
+                    continue
                 graph.add(path, summaries[path])
+            return damaged
 
-        add(project.summaries)
+        damaged = add(project.summaries)
+        if damaged:
+            add(project.summarize(damaged))
         while True:
             needed = graph.explore()
             if not needed:
@@ -479,6 +553,101 @@ def describe(finding: Finding, span, with_paths: bool = False) -> tuple[str, tup
         f"{' → '.join(steps)}; {REMEDY}"
     )
     return message, tuple(related)
+
+
+def _is_staticmethod(node: cst.FunctionDef, ctx: Context) -> bool:
+    return any(
+        ctx.qualified_name(decorator.decorator) == "builtins.staticmethod" for decorator in node.decorators
+    )
+
+
+def _falsy_literal(expr: cst.BaseExpression) -> str | None:
+    """"none" for `None`, "falsy" for `False`, `0` and `""`; None for anything else."""
+    if isinstance(expr, cst.Name) and expr.value in ("None", "False"):
+        return "none" if expr.value == "None" else "falsy"
+    if isinstance(expr, cst.Integer) and expr.value == "0":
+        return "falsy"
+    if isinstance(expr, cst.SimpleString) and expr.value in ('""', "''"):
+        return "falsy"
+    return None
+
+
+def _flag_parameters(params: cst.Parameters) -> tuple[dict[str, str], dict[str, int]]:
+    """Parameters with a falsy default: (name -> "none"/"falsy", name -> positional index,
+    -1 for keyword-only ones)."""
+    kinds: dict[str, str] = {}
+    positions: dict[str, int] = {}
+    positional = [*params.posonly_params, *params.params]
+    for index, param in [*enumerate(positional), *((-1, p) for p in params.kwonly_params)]:
+        kind = _falsy_literal(param.default) if param.default is not None else None
+        if kind is not None:
+            kinds[param.name.value] = kind
+            positions[param.name.value] = index
+    return kinds, positions
+
+
+def _required_truthy(test: cst.BaseExpression, kinds: dict[str, str]) -> set[str]:
+    """Flags that must be truthy (not at their default) for `test` to be true."""
+    if isinstance(test, cst.Name):
+        return {test.value} if test.value in kinds else set()
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        return _required_truthy(test.left, kinds) | _required_truthy(test.right, kinds)
+    if _is_none_test(test, cst.IsNot, kinds):
+        return {test.left.value}
+    return set()
+
+
+def _required_falsy(test: cst.BaseExpression, kinds: dict[str, str]) -> set[str]:
+    """Flags that must be truthy (not at their default) for `test` to be false."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return _required_truthy(test.expression, kinds)
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
+        return _required_falsy(test.left, kinds) | _required_falsy(test.right, kinds)
+    if _is_none_test(test, cst.Is, kinds):
+        return {test.left.value}
+    return set()
+
+
+def _is_none_test(test: cst.BaseExpression, operator: type, kinds: dict[str, str]) -> bool:
+    """`flag is None` / `flag is not None` for a flag whose default is None."""
+    if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1):
+        return False
+    target = test.comparisons[0]
+    return (
+        isinstance(test.left, cst.Name)
+        and kinds.get(test.left.value) == "none"
+        and isinstance(target.operator, operator)
+        and isinstance(target.comparator, cst.Name)
+        and target.comparator.value == "None"
+    )
+
+
+_BINDERS = (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.NamedExpr, cst.For, cst.CompFor, cst.AsName)
+
+
+def _assigned_names(body: cst.CSTNode, kinds: dict[str, str]) -> frozenset[str]:
+    """Which of `kinds` the body (not its nested functions) assigns to."""
+    from asynclint.analysis.walker import children
+
+    found: set[str] = set()
+    pending: list[cst.CSTNode] = [body]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(node, _BINDERS):
+            target = node.name if isinstance(node, cst.AsName) else node.target
+            found.update(name for name in _target_names(target) if name in kinds)
+        elif isinstance(node, (cst.Global, cst.Nonlocal)):
+            found.update(item.name.value for item in node.names if item.name.value in kinds)
+        pending.extend(children(node))
+    return frozenset(found)
+
+
+def _target_names(target: cst.BaseExpression) -> list[str]:
+    from asynclint.analysis.scope import target_names
+
+    return target_names(target)
 
 
 def _written(func: cst.BaseExpression, fallback: str) -> str:
