@@ -136,6 +136,15 @@ def test_binary_file_is_asy001(project):
     assert status == 1
 
 
+def test_text_output_shows_no_empty_snippet_for_a_file_it_could_not_decode(project):
+    (project / "blob.py").write_bytes(b"\x00\x01")
+    result = run_asynclint("check", "blob.py", cwd=project)
+    assert result.stdout.splitlines()[:2] == [
+        "blob.py:1:1: ASY001 binary file (contains NUL bytes), not Python source",
+        "",
+    ]
+
+
 # --- files that cannot be read ------------------------------------------------------------
 
 
@@ -257,6 +266,17 @@ def test_latin1_file_with_a_cookie_counts_columns_in_characters(project):
     assert (finding["code"], finding["line"], finding["column"]) == ("ASY100", 6, 20)
     text = run_asynclint("check", "legacy.py", cwd=project).stdout
     assert '6 |     label = "été"; time.sleep(1)\n  |                    ^^^^^^^^^^^^^\n' in text
+
+
+def test_marker_stays_under_the_span_after_tabs_and_wide_characters(project):
+    (project / "tabs.py").write_text(
+        'import time\n\n\nasync def handler():\n\tlabel = "日本"; time.sleep(1)\n', encoding="utf-8"
+    )
+    _, by_path = check_json(project)
+    assert [(f["line"], f["column"]) for f in by_path["tabs.py"]] == [(5, 16)]  # code points
+    text = run_asynclint("check", "tabs.py", cwd=project).stdout
+    # The tab is shown as four spaces and each ideograph takes two cells.
+    assert '5 |     label = "日本"; time.sleep(1)\n  |                     ^^^^^^^^^^^^^\n' in text
 
 
 # --- all at once --------------------------------------------------------------------------

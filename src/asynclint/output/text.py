@@ -58,6 +58,20 @@ def header(diagnostic, paint: _Painter | None = None, unsafe_fixes: bool = False
     return f"{paint(location, _BOLD)} {code} {marker}{diagnostic.message}"
 
 
+# Columns count code points; a terminal does not. The marker goes under the span as shown:
+# tabs are shown as _TAB, and wide (East Asian) characters take two cells.
+_TAB = "    "
+
+
+def _display_width(text: str) -> int:
+    import unicodedata
+
+    text = text.replace("\t", _TAB)
+    if text.isascii():
+        return len(text)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def snippet(diagnostic, lines: list[str], paint: _Painter) -> list[str]:
     span = diagnostic.span
     numbers = list(range(span.line, span.end_line + 1))
@@ -71,11 +85,11 @@ def snippet(diagnostic, lines: list[str], paint: _Painter) -> list[str]:
             out.append(paint(" " * width + " ...", _CYAN))
             continue
         text = lines[number - 1] if 0 < number <= len(lines) else ""
-        out.append(paint(f"{number:>{width}} |", _CYAN) + " " + paint.code(text))
+        out.append(paint(f"{number:>{width}} |", _CYAN) + " " + paint.code(text.replace("\t", _TAB)))
         start = span.column if number == span.line else len(text) - len(text.lstrip())
         end = span.end_column if number == span.end_line else len(text)
-        marker = "^" * max(1, end - start)
-        out.append(gutter + " " + " " * start + paint(marker, _BOLD, _RED))
+        marker = "^" * max(1, _display_width(text[start:end]))
+        out.append(gutter + " " + " " * _display_width(text[:start]) + paint(marker, _BOLD, _RED))
     out.append(gutter)
     return out
 
@@ -85,7 +99,9 @@ def render(diagnostics, context) -> str:
     out: list[str] = []
     for diagnostic in diagnostics:
         out.append(header(diagnostic, paint, context.unsafe_fixes))
-        out.extend(snippet(diagnostic, context.source_lines(diagnostic.path), paint))
+        lines = context.source_lines(diagnostic.path)
+        if lines:  # none for a file that could not be read or decoded: no empty snippet then
+            out.extend(snippet(diagnostic, lines, paint))
         if diagnostic.fix is not None:
             out.append(paint(f"  = help: {diagnostic.fix.title}", _DIM))
         out.append("")
