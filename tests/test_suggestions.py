@@ -52,3 +52,51 @@ def test_display_only_edits_give_code_that_parses(fixture):
             continue
         assert fix.title
         assert parses(apply_edits(text, list(fix.edits))), f"{diagnostic.code} at line {diagnostic.span.line}"
+
+
+# --- ASY301: the bytearray rewrite is offered only where every read stays the same ------------
+
+
+def _asy301_fix(body: str, prelude: str = ""):
+    source = f"{prelude}async def f(reader, sink):\n" + "".join(f"    {line}\n" for line in body.splitlines())
+    (found,) = [d for d in lint(source) if d.code == "ASY301"]
+    return found.fix
+
+
+REWRITTEN = 'buf = b""\nasync for c in reader:\n    buf += c\n'
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        "return buf",
+        "sink(buf)\nreturn len(buf), buf.find(b'x'), b'x' in buf, buf == b'', not buf",
+        "if buf:\n    return {buf: 1}",
+    ],
+)
+def test_asy301_rewrites_a_local_accumulator(after):
+    fix = _asy301_fix(REWRITTEN + after)
+    assert fix.applicability is Applicability.UNSAFE
+    assert any(edit.content == "bytearray()" for edit in fix.edits)
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        ("buf: bytes = b''\nasync for c in reader:\n    buf += c", "annotated"),
+        (REWRITTEN + "del buf", "deleted"),
+        (REWRITTEN + "return lambda: buf", "read by a closure"),
+        (REWRITTEN + "return [buf for _ in range(2)]", "read by a comprehension"),
+        (REWRITTEN + "return f'{buf=}'", "the expression's text is printed"),
+        ('buf = b""\nasync for c in reader:\n    buf += c\n    sink(buf)', "a copy per iteration"),
+        (REWRITTEN + "buf = buf[1:]", "rebound"),
+        (REWRITTEN + "for _ in range(sink):\n    sink(buf)", "a copy per item of a later loop"),
+    ],
+)
+def test_asy301_is_display_only_where_a_read_could_change(body, why):
+    assert _asy301_fix(body).applicability is Applicability.DISPLAY_ONLY, why
+
+
+def test_asy301_is_display_only_when_bytes_is_shadowed():
+    fix = _asy301_fix(REWRITTEN + "return buf", prelude="bytes = bytearray\n\n\n")
+    assert fix.applicability is Applicability.DISPLAY_ONLY
