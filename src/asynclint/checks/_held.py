@@ -8,7 +8,7 @@ from __future__ import annotations
 from asynclint._lazy import libcst as cst
 from asynclint.analysis.context import Context
 from asynclint.analysis.locks import Hold, held
-from asynclint.checks.base import Check
+from asynclint.checks.base import Check, ProposedFix
 from asynclint.checks.fixes import code_of
 
 
@@ -20,6 +20,10 @@ class HeldAcrossSuspensionCheck(Check):
     def judge(self, hold: Hold, suspension: cst.CSTNode, ctx: Context) -> str | None:
         """The message for `hold` held across `suspension`, or None when it is fine."""
         raise NotImplementedError
+
+    def fix(self, hold: Hold, suspension: cst.CSTNode, ctx: Context) -> ProposedFix | None:
+        """The suggestion for a hold `judge` reported."""
+        return None
 
     def visit_Await(self, node: cst.Await, ctx: Context) -> None:
         if ctx.holds:
@@ -41,7 +45,7 @@ class HeldAcrossSuspensionCheck(Check):
             if message is not None:
                 self._reported.add(id(hold.taken_by))
                 reported = hold.lock if isinstance(hold.taken_by, cst.With) else hold.taken_by
-                self.report(reported, message, None)
+                self.report(reported, message, None, self.fix(hold, node, ctx))
 
 
 def lock_label(hold: Hold) -> str:

@@ -9,7 +9,9 @@ from asynclint._lazy import libcst as cst
 from asynclint.analysis.context import Context
 from asynclint.analysis.locks import Hold, is_mutex, on_held_primitive
 from asynclint.checks._blocking import made_nonblocking
-from asynclint.checks._held import HeldAcrossSuspensionCheck, lock_label, suspension_label
+from asynclint.checks._held import HeldAcrossSuspensionCheck, lock_label, shorten, suspension_label
+from asynclint.checks.base import FixAvailability, ProposedFix
+from asynclint.checks.fixes import code_of, display_fix
 from asynclint.tables import BlockingGroup, SlowGroup, Tables
 
 # Awaiting these awaits their first argument: `await asyncio.wait_for(client.get(u), 5)`.
@@ -19,6 +21,7 @@ _WRAPPERS = frozenset({"asyncio.wait_for", "asyncio.shield"})
 class SlowAwaitUnderAsyncLock(HeldAcrossSuspensionCheck):
     code = "ASY201"
     name = "slow-await-under-async-lock"
+    fix_availability = FixAvailability.DISPLAY_ONLY
 
     def required_words(self, tables: Tables) -> tuple[frozenset[str], ...]:
         async_types = (n for n, p in tables.primitives.items() if p.family == "async")
@@ -42,6 +45,19 @@ class SlowAwaitUnderAsyncLock(HeldAcrossSuspensionCheck):
             f"{lock_label(hold)} is held across {suspension_label(suspension)}, which "
             f"{group.what}: every task that wants the lock queues behind that wait; do the slow "
             "work outside the lock and hold it only for the state update (or use a lock per key)"
+        )
+
+    def fix(self, hold: Hold, suspension: cst.CSTNode, ctx: Context) -> ProposedFix | None:
+        """Moving the wait out of the critical section is a restructuring (what the section
+        reads and writes decides where the wait can go), so it is named, not made."""
+        lock = shorten(code_of(hold.lock), 40)
+        if isinstance(hold.taken_by, cst.With):
+            section = f"`async with {lock}:`"
+        else:
+            section = f"`{shorten(code_of(hold.taken_by), 40)}`"  # `self._lock.acquire()`
+        return display_fix(
+            f"Do {suspension_label(suspension)} before {section} (or after it), and hold "
+            f"`{lock}` only for the state update"
         )
 
 

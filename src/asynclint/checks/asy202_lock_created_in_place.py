@@ -6,7 +6,9 @@ from __future__ import annotations
 from asynclint._lazy import libcst as cst
 from asynclint.analysis.context import Context
 from asynclint.analysis.locks import primitive_of
-from asynclint.checks.base import Check
+from asynclint.checks._held import shorten
+from asynclint.checks.base import Check, FixAvailability, ProposedFix
+from asynclint.checks.fixes import code_of, display_fix
 from asynclint.diagnostic import Severity
 from asynclint.tables import Tables
 
@@ -15,6 +17,7 @@ class LockCreatedInPlace(Check):
     code = "ASY202"
     name = "lock-created-in-place"
     severity = Severity.ERROR
+    fix_availability = FixAvailability.DISPLAY_ONLY
 
     def required_words(self, tables: Tables) -> tuple[frozenset[str], ...]:
         spellings = set(tables.primitives)
@@ -36,4 +39,22 @@ class LockCreatedInPlace(Check):
             f"other task or thread ever waits for it and it protects nothing; create the {kind} "
             "once (at module level or in `__init__`) and share it",
             None,
+            _fix(created, kind, ctx),
         )
+
+
+def _fix(created: cst.Call, kind: str, ctx: Context) -> ProposedFix:
+    """Where the shared lock should live (module, instance, per key) is a design decision,
+    so the suggestion names the usual home and is never applied: in a method, an attribute
+    set in `__init__`; elsewhere, a module-level name."""
+    call = shorten(code_of(created), 40)
+    statement = ctx.parent  # the `with` of this WithItem
+    keyword = "async with" if isinstance(statement, cst.With) and statement.asynchronous else "with"
+    frame = ctx.function
+    if frame.self_name is not None and frame.class_facts is not None:
+        shared = f"{frame.self_name}._{kind}"
+        where = f"`{shared} = {call}` in `__init__`"
+    else:
+        shared = f"_{kind}"
+        where = f"`{shared} = {call}` at module level"
+    return display_fix(f"Create the {kind} once, e.g. {where}, and use `{keyword} {shared}:`")
