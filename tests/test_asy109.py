@@ -159,6 +159,21 @@ def test_a_damaged_summary_in_the_cache_is_made_again(tmp_path):
     assert _check(root, cache=cache) == cold
 
 
+def test_a_helper_file_that_breaks_the_parser_does_not_stop_the_run(tmp_path, monkeypatch):
+    root = _copy(tmp_path)
+    original = Linter.summarize
+
+    def summarize(self, path, code, locate=frozenset()):
+        if path.endswith("files.py"):
+            raise RuntimeError("the parser gave up")
+        return original(self, path, code, locate)
+
+    monkeypatch.setattr(Linter, "summarize", summarize)
+    found = _check(root)  # files.py is summarized on demand (it has no async code)
+    assert not any("files.py:" in d.message for d in found if d.code == "ASY109")
+    assert any(d.code == "ASY109" for d in found)
+
+
 def test_a_changed_helper_is_seen_through_the_cache(tmp_path):
     root = _copy(tmp_path)
     config = _config(root)

@@ -47,12 +47,12 @@ class Project:
     def summarize(self, paths: list[str], locate: dict[str, frozenset[int]] | None = None) -> dict[str, dict | None]:
         """Phase 1 for `paths` now (None for a file that cannot be parsed), with positions for
         the sites `locate` names per path. The results are cached like phase 1's."""
-        from asynclint.engine import map_paths, summarize_one
+        from asynclint.engine import map_paths
 
         locate = locate or {}
         items = [(path, self.code, frozenset(locate.get(path, ()))) for path in paths]
         found: dict[str, dict | None] = {}
-        for path, digest, summary in map_paths(items, self.config, summarize_one, self._jobs):
+        for path, digest, summary in map_paths(items, self.config, _summarize, self._jobs):
             found[path] = summary
             if digest is not None:
                 self._digests[path] = digest
@@ -94,6 +94,17 @@ class Project:
             self._suppressions[path] = None if exempt else Suppressions(split_lines(text))
         suppressions = self._suppressions[path]
         return suppressions is None or suppressions.silences(code, lines)
+
+
+def _summarize(linter, item: tuple[str, str, frozenset[int]]):
+    """The worker task: (path, code, sites to place) -> (path, content hash, summary). A file
+    that breaks the parser or a check has no summary; it never stops the run (the file's own
+    lint reports why it could not be checked)."""
+    path = item[0]
+    try:
+        return (path, *linter.summarize(*item))
+    except Exception:  # noqa: BLE001 - one file's crash must not stop the others
+        return (path, None, None)
 
 
 def project_codes(config: Config) -> list[str]:
