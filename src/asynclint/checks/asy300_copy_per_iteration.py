@@ -9,14 +9,15 @@ from asynclint.analysis.loops import assignments, counts, is_invariant, is_item
 from asynclint.analysis.scope import dotted_name
 from asynclint.analysis.kinds import value_kind
 from asynclint.checks._held import shorten
-from asynclint.checks.base import Check
-from asynclint.checks.fixes import code_of
+from asynclint.checks.base import Check, FixAvailability, ProposedFix
+from asynclint.checks.fixes import code_of, display_fix
 from asynclint.tables import Tables
 
 
 class CopyPerIteration(Check):
     code = "ASY300"
     name = "copy-per-iteration"
+    fix_availability = FixAvailability.DISPLAY_ONLY
 
     def __init__(self, tables: Tables) -> None:
         self._functions = tables.copy_functions
@@ -67,24 +68,37 @@ class CopyPerIteration(Check):
             return  # `d = dict(base); d["k"] = v`: the copy exists to be changed
         written = shorten(code_of(node))
         name = shorten(code_of(copied))
+        view = f", or `memoryview({name})`" if _bytes_like(node, copied, ctx) else ""
         if is_item(copied, frame):
             message = (
                 f"`{written}` copies each item the loop yields (`{name}`) in full: the copy "
                 "doubles the memory traffic of every item; use the item as it is (you already "
                 "own it), or a `memoryview` of it"
             )
+            # The edit shows the item used as it is; never applied, since only the author knows
+            # whether the copy guards against a later change to the item.
+            fix = display_fix(f"Use `{name}` as it is{view}", node, code_of(copied))
         elif is_invariant(copied, frame):
             message = (
                 f"`{written}` copies `{name}`, which does not change in the loop, again on every "
                 "iteration; make the copy once before the loop, or pass the value itself"
             )
+            fix = display_fix(f"Hoist `{written}` out of the loop (copy once, before it), or pass `{name}` itself{view}")
         else:
             return
-        self.report(node, message, ctx.statement())
+        self.report(node, message, ctx.statement(), fix)
 
 
 # list(x) and dict(x) copy only when x already is a list or dict; otherwise they convert.
 _CONVERSIONS = {"builtins.list": "list", "builtins.dict": "dict"}
+
+
+def _bytes_like(node: cst.BaseExpression, copied: cst.BaseExpression, ctx: Context) -> bool:
+    """A copy of bytes (`bytes(buf)`, `bytearray(buf)`, `buf[:]` of bytes): a `memoryview`
+    reads the same data without copying it."""
+    if isinstance(node, cst.Call) and ctx.qualified_name(node.func) in ("builtins.bytes", "builtins.bytearray"):
+        return True
+    return value_kind(copied, ctx) in ("bytes", "bytearray")
 
 
 def _is_full_slice(node: cst.Subscript) -> bool:
