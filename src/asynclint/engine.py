@@ -253,9 +253,15 @@ class Linter:
         visitors = self._visitor_maps.get(key)
         if visitors is None:
             visitors = self._visitor_maps[key] = _visitor_map(checks)
+        context = Context(self.config.tables)
         for check in checks:
             check.start_file()
-        Walker(Context(self.config.tables), visitors).walk_module(module)
+            check.context = context
+        try:
+            Walker(context, visitors).walk_module(module)
+        finally:
+            for check in checks:
+                check.context = None
 
 
 def _nested_too_deeply(exc: BaseException | None) -> bool:
@@ -295,7 +301,15 @@ def _visitor_map(checks: list[Check]) -> dict:
 def _diagnostics(path: str, module, reports: list[Report], suppressions: Suppressions) -> list[Diagnostic]:
     wanted = [r.node for r in reports] + [r.statement for r in reports if r.statement is not None]
     wanted += [edit.node for r in reports if r.fix is not None for edit in r.fix.edits]
-    positions = node_ranges(module, wanted)
+    anchors = {}
+    for report in reports:
+        if report.anchor is not None:
+            anchors[report.node] = report.anchor
+            if report.statement is not None:
+                anchors[report.statement] = report.anchor
+            for edit in report.fix.edits if report.fix is not None else ():
+                anchors[edit.node] = report.anchor
+    positions = node_ranges(module, wanted, anchors)
     import_edits_by_modules: dict[tuple[str, ...], tuple[Edit, ...]] = {}
     found = []
     for report in reports:
@@ -401,6 +415,7 @@ def map_paths(paths: Iterable[str], config: Config, task=lint_one, jobs: int | N
         linter = Linter(config)
         return [task(linter, path) for path in paths]
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     # fork: workers inherit the loaded modules and config instead of re-importing them.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
@@ -409,8 +424,11 @@ def map_paths(paths: Iterable[str], config: Config, task=lint_one, jobs: int | N
     # workers idle while it finishes.
     order = sorted(range(len(paths)), key=lambda i: _size(paths[i]), reverse=True)
     chunk = max(1, min(8, len(paths) // (jobs * 32)))
-    with context.Pool(jobs, initializer=_init_worker, initargs=(config, task)) as pool:
-        results = pool.imap(_run_in_worker, [paths[i] for i in order], chunksize=chunk)
+    # Not multiprocessing.Pool: when a worker dies (killed, out of memory, a crash in native
+    # code) Pool waits forever for the task it held, and the run hangs; the executor raises
+    # BrokenProcessPool, and the run ends with an error instead.
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(config, task)) as pool:
+        results = pool.map(_run_in_worker, [paths[i] for i in order], chunksize=chunk)
         by_position = dict(zip(order, results))
     return [by_position[i] for i in range(len(paths))]
 

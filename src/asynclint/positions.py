@@ -9,6 +9,7 @@ Internal (and libcst's) convention: line 1-based, column 0-based, in Unicode cod
 
 from __future__ import annotations
 
+import bisect
 import re
 
 # Python (and libcst) end lines only at \r\n, \r and \n. str.splitlines() also splits at form
@@ -90,11 +91,8 @@ _recording_state_class = None
 
 
 def _recording_state():
-    """A libcst position-tracking codegen state that stops once the wanted nodes are placed.
-
-    libcst's PositionProvider runs the same codegen, but through MetadataWrapper and for the
-    whole file; for the handful of nodes a file reports, this costs a fraction of it.
-    """
+    """A libcst position-tracking codegen state (the one PositionProvider uses) that records
+    ranges as it goes and, with `stop_when_placed`, stops once the wanted nodes are placed."""
     global _recording_state_class
     if _recording_state_class is None:
         from libcst.metadata.position_provider import PositionProvidingCodegenState
@@ -104,7 +102,7 @@ def _recording_state():
                 super().after_codegen(node)
                 if node in self.wanted:
                     self.wanted.discard(node)
-                    if not self.wanted:
+                    if not self.wanted and self.stop_when_placed:
                         raise _AllPlaced
 
         _recording_state_class = RecordingState
@@ -118,21 +116,75 @@ class _RangeStore:
         self._computed: dict = {}
 
 
-def node_ranges(module, nodes) -> dict:
-    """libcst CodeRanges (1-based lines, 0-based code-point columns, as PositionProvider
-    gives them) for `nodes` of `module`, computed by generating code only as far as needed."""
-    store = _RangeStore()
+def _new_state(module, store: _RangeStore, wanted, stop_when_placed: bool):
     state = _recording_state()(
         default_indent=module.default_indent, default_newline=module.default_newline, provider=store
     )
-    state.wanted = set(nodes)
-    if state.wanted:
-        try:
-            module._codegen(state)
-        except Exception:
-            # Stopping early unwinds through enclosing nodes whose `finally` blocks look up
-            # children that were never reached; anything raised after the last wanted node
-            # was placed is that, and harmless.
-            if state.wanted:
-                raise
+    state.wanted = set(wanted)
+    state.stop_when_placed = stop_when_placed
+    return state
+
+
+def node_ranges(module, nodes, anchors: dict | None = None) -> dict:
+    """libcst CodeRanges (1-based lines, 0-based code-point columns, as PositionProvider gives
+    them) for `nodes` of `module`.
+
+    A node with an anchor (`{node: (def or class around it, indents of the blocks around
+    that)}`, from Context.placement_anchor) is placed by generating the anchor's code alone
+    and finding that text in the file; anything else, or an anchor whose text is not found
+    exactly once, falls back to generating the file up to the last node still unplaced."""
+    nodes = list(dict.fromkeys(n for n in nodes if n is not None))
+    placed: dict = {}
+    by_anchor: dict[int, tuple] = {}
+    for node in nodes:
+        anchor = (anchors or {}).get(node)
+        if anchor is not None:
+            by_anchor.setdefault(id(anchor[0]), (anchor, []))[1].append(node)
+    source = None
+    for (anchor, indents), group in by_anchor.values():
+        if source is None:
+            source = module.code, line_offsets(module.code)
+        placed.update(_place_through_anchor(module, source, anchor, indents, group))
+    rest = [node for node in nodes if node not in placed]
+    if rest:
+        placed.update(_place_by_generating_the_file(module, rest))
+    return {node: placed[node] for node in nodes}
+
+
+def _place_through_anchor(module, source, anchor, indents, group) -> dict:
+    from libcst._position import CodePosition, CodeRange
+
+    text, offsets = source
+    store = _RangeStore()
+    state = _new_state(module, store, group, stop_when_placed=False)
+    state.indent_tokens = [module.default_indent if i is None else i for i in indents]
+    anchor._codegen(state)
+    generated = "".join(state.tokens)
+    start = text.find(generated)
+    at_line_start = start == 0 or (start > 0 and text[start - 1] in "\r\n")
+    if start < 0 or not at_line_start or text.find(generated, start + 1) >= 0:
+        return {}  # not found exactly once where a statement starts: place it the slow way
+    shift = bisect.bisect_right(offsets, start) - 1  # lines before the anchor's first line
+
+    def moved(position):
+        return CodePosition(position.line + shift, position.column)
+
+    return {
+        node: CodeRange(moved(store._computed[node].start), moved(store._computed[node].end))
+        for node in group
+        if node in store._computed
+    }
+
+
+def _place_by_generating_the_file(module, nodes) -> dict:
+    store = _RangeStore()
+    state = _new_state(module, store, nodes, stop_when_placed=True)
+    try:
+        module._codegen(state)
+    except Exception:
+        # Stopping early unwinds through enclosing nodes whose `finally` blocks look up
+        # children that were never reached; anything raised after the last wanted node
+        # was placed is that, and harmless.
+        if state.wanted:
+            raise
     return {node: store._computed[node] for node in nodes}

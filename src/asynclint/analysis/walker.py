@@ -80,6 +80,7 @@ class _DeferredBody:
     node: cst.FunctionDef
     scope: Scope  # the scope the def stands in
     class_facts: ClassFacts | None
+    parents: tuple  # the nodes enclosing the def, the def last: where its body sits
 
 
 class Walker:
@@ -159,7 +160,7 @@ class Walker:
             self.visit(node.returns.annotation)
         self._bind(node.name.value, Binding(definition=node))
         scope = self.ctx.scope
-        self._deferred.append(_DeferredBody(node, scope, scope.class_facts))
+        self._deferred.append(_DeferredBody(node, scope, scope.class_facts, tuple(self.ctx.parents)))
 
     def _function_body(self, deferred: _DeferredBody) -> None:
         node = deferred.node
@@ -174,7 +175,7 @@ class Walker:
             class_facts=deferred.class_facts,
         )
         ctx.loops = []
-        ctx.parents = [node]
+        ctx.parents = list(deferred.parents)
         for param in _all_params(node.params):
             annotation = param.annotation
             ctx.scope.names[param.name.value] = Binding(

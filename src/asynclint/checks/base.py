@@ -11,12 +11,15 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from asynclint._lazy import libcst as cst
 
 from asynclint.diagnostic import Applicability, RelatedLocation, Severity
 from asynclint.tables import Tables
+
+if TYPE_CHECKING:
+    from asynclint.analysis.context import Context
 
 
 class FixAvailability(str, enum.Enum):
@@ -50,6 +53,7 @@ class Report:
     statement: cst.CSTNode | None
     fix: ProposedFix | None
     related: tuple[RelatedLocation, ...] = ()  # other places that explain it (a call chain)
+    anchor: tuple | None = None  # Context.placement_anchor() where it was reported
 
 
 class Check:
@@ -58,6 +62,9 @@ class Check:
     severity: ClassVar[Severity] = Severity.WARNING
     fix_availability: ClassVar[FixAvailability] = FixAvailability.NONE
     default_enabled: ClassVar[bool] = True
+    # The walk's shared facts while the engine walks a file (None otherwise): `report` notes
+    # where a finding sits from it, so the engine can place the finding cheaply.
+    context: Context | None = None
 
     def __init__(self, tables: Tables) -> None:
         """Built once per run (per worker process); `start_file` resets it for each file."""
@@ -83,7 +90,8 @@ class Check:
         fix: ProposedFix | None = None,
         related: tuple[RelatedLocation, ...] = (),
     ) -> None:
-        self.reports.append(Report(self.code, node, message, statement, fix, related))
+        anchor = self.context.placement_anchor() if self.context is not None else None
+        self.reports.append(Report(self.code, node, message, statement, fix, related, anchor))
 
 
 class ProjectCheck(Check):
