@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -280,6 +282,39 @@ def test_marker_stays_under_the_span_after_tabs_and_wide_characters(project):
 
 
 # --- all at once --------------------------------------------------------------------------
+
+
+WORKER_DIES = """
+import os
+from pathlib import Path
+
+import asynclint.engine as engine
+from asynclint.config import Config
+
+
+def dies_on_poison(linter, path):
+    if path.endswith("poison.py"):
+        os._exit(9)  # as a worker killed by the system, or crashed in native code, does
+    return engine.lint_one(linter, path)
+
+
+paths = sorted(str(p) for p in Path.cwd().glob("*.py"))
+try:
+    engine.map_paths(paths, Config(root=Path.cwd()), dies_on_poison, jobs=2)
+except Exception as exc:
+    print(type(exc).__name__)
+"""
+
+
+def test_a_worker_that_dies_ends_the_run_with_an_error_instead_of_hanging(tmp_path):
+    for number in range(12):
+        (tmp_path / f"module{number}.py").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "poison.py").write_text(GOOD, encoding="utf-8")
+    # A hang shows as the timeout expiring.
+    result = subprocess.run([sys.executable, "-c", WORKER_DIES], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.stdout == "BrokenProcessPool\n", result.stderr
+
+
 
 
 def test_bad_files_among_good_ones_cost_nothing_in_a_parallel_run(tmp_path):

@@ -253,15 +253,9 @@ class Linter:
         visitors = self._visitor_maps.get(key)
         if visitors is None:
             visitors = self._visitor_maps[key] = _visitor_map(checks)
-        context = Context(self.config.tables)
         for check in checks:
             check.start_file()
-            check.context = context
-        try:
-            Walker(context, visitors).walk_module(module)
-        finally:
-            for check in checks:
-                check.context = None
+        Walker(Context(self.config.tables), visitors).walk_module(module)
 
 
 def _nested_too_deeply(exc: BaseException | None) -> bool:
@@ -301,15 +295,7 @@ def _visitor_map(checks: list[Check]) -> dict:
 def _diagnostics(path: str, module, reports: list[Report], suppressions: Suppressions) -> list[Diagnostic]:
     wanted = [r.node for r in reports] + [r.statement for r in reports if r.statement is not None]
     wanted += [edit.node for r in reports if r.fix is not None for edit in r.fix.edits]
-    anchors = {}
-    for report in reports:
-        if report.anchor is not None:
-            anchors[report.node] = report.anchor
-            if report.statement is not None:
-                anchors[report.statement] = report.anchor
-            for edit in report.fix.edits if report.fix is not None else ():
-                anchors[edit.node] = report.anchor
-    positions = node_ranges(module, wanted, anchors)
+    positions = node_ranges(module, wanted)
     import_edits_by_modules: dict[tuple[str, ...], tuple[Edit, ...]] = {}
     found = []
     for report in reports:
