@@ -253,9 +253,15 @@ class Linter:
         visitors = self._visitor_maps.get(key)
         if visitors is None:
             visitors = self._visitor_maps[key] = _visitor_map(checks)
+        context = Context(self.config.tables)
         for check in checks:
             check.start_file()
-        Walker(Context(self.config.tables), visitors).walk_module(module)
+            check.context = context
+        try:
+            Walker(context, visitors).walk_module(module)
+        finally:
+            for check in checks:
+                check.context = None
 
 
 def _nested_too_deeply(exc: BaseException | None) -> bool:
@@ -295,7 +301,15 @@ def _visitor_map(checks: list[Check]) -> dict:
 def _diagnostics(path: str, module, reports: list[Report], suppressions: Suppressions) -> list[Diagnostic]:
     wanted = [r.node for r in reports] + [r.statement for r in reports if r.statement is not None]
     wanted += [edit.node for r in reports if r.fix is not None for edit in r.fix.edits]
-    positions = node_ranges(module, wanted)
+    anchors = {}
+    for report in reports:
+        if report.anchor is not None:
+            anchors[report.node] = report.anchor
+            if report.statement is not None:
+                anchors[report.statement] = report.anchor
+            for edit in report.fix.edits if report.fix is not None else ():
+                anchors[edit.node] = report.anchor
+    positions = node_ranges(module, wanted, anchors)
     import_edits_by_modules: dict[tuple[str, ...], tuple[Edit, ...]] = {}
     found = []
     for report in reports:
