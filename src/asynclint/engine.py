@@ -20,6 +20,8 @@ from asynclint.registry import RULES, UNCHECKABLE_CODE, UNCHECKABLE_NAME, UNUSED
 from asynclint.sourcefile import UncheckableSource, decode
 from asynclint.suppression import Suppressions, file_is_exempt, noqa_comments
 
+from asynclint.checks.base import words_of
+
 if TYPE_CHECKING:
     from asynclint.checks.base import Check, Report
     from asynclint.config import Config
@@ -210,10 +212,11 @@ class Linter:
         if summaries is not None:
             # A file's helpers matter to other files even where the code is not reported.
             wanted |= {code for code in self.config.enabled if _project_wide(code)}
+        words = words_of(text)
         checks = [
             self._check(code)
             for code in sorted(wanted)
-            if RULES[code].check is not None and self._check(code).may_report(text)
+            if RULES[code].check is not None and self._check(code).may_report(words)
         ]
         if not checks:
             return []

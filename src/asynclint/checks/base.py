@@ -69,18 +69,20 @@ class Check:
     def __init__(self, tables: Tables) -> None:
         """Built once per run (per worker process); `start_file` resets it for each file."""
         self.reports: list[Report] = []
-        self._prefilter = [_any_word(group) for group in self.required_words(tables)]
+        self._prefilter = [frozenset(group) for group in self.required_words(tables)]
 
     def start_file(self) -> None:
         self.reports = []
 
     def required_words(self, tables: Tables) -> tuple[frozenset[str], ...]:
-        """Groups of words: a file that lacks every word of some group cannot be reported by
-        this check, so it need not be parsed for it. Override to make the prefilter sharper."""
+        """Groups of identifiers: a file that lacks every word of some group cannot be
+        reported by this check, so it need not be parsed for it (an empty group: never).
+        Override to make the prefilter sharper."""
         return ()
 
-    def may_report(self, text: str) -> bool:
-        return all(pattern.search(text) for pattern in self._prefilter)
+    def may_report(self, words: frozenset[str]) -> bool:
+        """`words`: every identifier-like word in the file (see `words_of`)."""
+        return all(not group.isdisjoint(words) for group in self._prefilter)
 
     def report(
         self,
@@ -134,7 +136,10 @@ class ProjectCheck(Check):
         raise NotImplementedError
 
 
-def _any_word(words: frozenset[str]) -> re.Pattern[str]:
-    if not words:
-        return re.compile(r"(?!)")  # matches nothing: the check has nothing to look for
-    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, words))) + r")\b")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def words_of(text: str) -> frozenset[str]:
+    """Every identifier-like word in `text`, code, strings and comments alike: one scan per
+    file answers every check's prefilter with set lookups."""
+    return frozenset(_WORD.findall(text))
