@@ -71,7 +71,7 @@ def main() -> None:
 @click.option("--color/--no-color", default=None, help="Colour output (default: on a terminal).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
 @click.option("--force-exclude", is_flag=True, help="Apply excludes to files named explicitly too.")
-@click.option("--stdin-filename", default=None, help="The path of the file read from '-' (standard input).")
+@click.option("--stdin-filename", default=None, help="Read the source from standard input (with or without '-') and report it as this path.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Use this config file instead of the nearest pyproject.toml.")
 @click.option("--fix", is_flag=True, help="Apply safe fixes (files are rewritten atomically).")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply (and count as available) unsafe fixes.")
