@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from asynclint._lazy import libcst as cst
 
 from asynclint.analysis.context import Context
 from asynclint.analysis.db import db_call
 from asynclint.analysis.sql import parse_sql, sql_text
+from asynclint.checks._held import shorten
 from asynclint.checks._queries import SQL_WORDS, tables_text
-from asynclint.checks.base import Check
+from asynclint.checks.base import Check, FixAvailability, ProposedFix
+from asynclint.checks.fixes import display_fix
 from asynclint.diagnostic import Severity
 from asynclint.tables import Tables
 
@@ -17,6 +21,7 @@ class SelectStar(Check):
     code = "ASY401"
     name = "select-star"
     severity = Severity.INFO
+    fix_availability = FixAvailability.DISPLAY_ONLY
 
     def required_words(self, tables: Tables) -> tuple[frozenset[str], ...]:
         return (frozenset({"async"}), SQL_WORDS)
@@ -46,4 +51,17 @@ class SelectStar(Check):
             f"this code never reads and any column added later, on every call; name the columns "
             f"you need",
             None,
+            _fix(text.text),
         )
+
+
+# The star of the projection: `*` or `p.*`, after SELECT (and DISTINCT).
+_STAR = re.compile(r"\bSELECT\s+(?:DISTINCT\s+)?((?:\w+\.)?\*)", re.IGNORECASE)
+
+
+def _fix(sql: str) -> ProposedFix:
+    """Which columns the code reads is not in the query (rows go on to code that may read any
+    of them), so the suggestion names the query and never invents a column list."""
+    match = _STAR.search(sql)
+    star = match.group(1) if match else "*"
+    return display_fix(f"Name the columns you use in place of `{star}` in `{shorten(sql, 60)}`")

@@ -3,20 +3,25 @@ rules/sql.toml."""
 
 from __future__ import annotations
 
+import re
+
 from asynclint._lazy import libcst as cst
 
 from asynclint.analysis.context import Context
 from asynclint.analysis.db import db_call
 from asynclint.analysis.dataloops import data_loop, describe
 from asynclint.analysis.orm import django_chain, tortoise_chain
+from asynclint.checks._held import shorten
 from asynclint.checks._queries import call_text
-from asynclint.checks.base import Check
+from asynclint.checks.base import Check, FixAvailability, ProposedFix
+from asynclint.checks.fixes import code_of, display_fix
 from asynclint.tables import Tables
 
 
 class QueryPerIteration(Check):
     code = "ASY402"
     name = "query-per-iteration"
+    fix_availability = FixAvailability.DISPLAY_ONLY
 
     def required_words(self, tables: Tables) -> tuple[frozenset[str], ...]:
         db = tables.db
@@ -38,6 +43,7 @@ class QueryPerIteration(Check):
             f"rows in one query (`= ANY($1)`, `IN (...)`, a join or eager loading), or write "
             f"them with one `executemany`/bulk insert",
             ctx.statement(),
+            display_fix(_batched(node, ctx)),
         )
 
 
@@ -57,3 +63,115 @@ def _is_query(node: cst.Call, ctx: Context) -> bool:
     if method in orm.tortoise_queries or method in orm.tortoise_queryset:
         return tortoise_chain(node, ctx) is not None
     return False
+
+
+# --- the suggestion ----------------------------------------------------------------------------
+# Batching changes the query and the shape of its results (rows for every item at once, to be
+# matched back to the items), so the suggestion names the batched form and is never applied.
+
+_WRITES = frozenset({"insert", "update", "delete"})
+# `WHERE col = <placeholder>`: the column the loop looks up one value of at a time.
+_LOOKUP = re.compile(r"\bWHERE\s+([\w.\"]+)\s*=\s*(\$\d+|:\w+|\?|%s|%\(\w+\)s)", re.IGNORECASE)
+
+
+def _batched(node: cst.Call, ctx: Context) -> str:
+    found = db_call(node, ctx)
+    if found is not None and found.facts is not None and found.sql is not None:
+        sql = shorten(found.sql.text, 50)
+        if found.facts.statement in _WRITES:
+            batch = _batch_method(node, ctx)
+            if batch is None:
+                return (
+                    "Batch the writes: collect each item's parameters in the loop, then run the "
+                    "statement once with the whole list (the driver's executemany form)"
+                )
+            query = f'"{sql}"' if '"' not in sql else "query"
+            return (
+                f"Batch the writes: collect each item's arguments in the loop, then send them once "
+                f"with `{batch}({query}, args)`"
+            )
+        lookup = _LOOKUP.search(found.sql.text)
+        if lookup is not None:
+            column, placeholder = lookup.groups()
+            batched = f"{column} = ANY($1)" if placeholder.startswith("$") else f"{column} IN (...)"
+            return (
+                f"Fetch the rows for every item in one query before the loop (`WHERE {batched}` "
+                f"with all the values), then match them to the items by `{column}`"
+            )
+    func = node.func
+    if isinstance(func, cst.Attribute):
+        method = func.attr.value
+        orm = ctx.tables.db.orm
+        if method == "get" and len(node.args) >= 2 and node.args[0].keyword is None:
+            model = shorten(code_of(node.args[0].value), 30)  # `session.get(User, key)`
+            return (
+                f"Load every `{model}` in one query before the loop: "
+                f"`select({model}).where({model}.id.in_(keys))` (with its primary key)"
+            )
+        compared = _equality(node)
+        if compared is not None:  # `select(User).where(User.id == order.user_id)`
+            return f"Load them in one query before the loop: `.where({compared}.in_(values))` in place of `{compared} == ...`"
+        if method in orm.django_instance_queries:
+            if method == "asave":
+                return (
+                    "Save them in one query after the loop: `abulk_update(objs, fields)` (or "
+                    "`abulk_create(objs)`) on the model's manager"
+                )
+            return "Load them in one query before the loop: `filter(pk__in=...)` on the model's manager"
+        chain = django_chain(func.value, ctx, allow_bare=True) if method in orm.django_async_queries else None
+        if chain is None and (method in orm.tortoise_queries or method in orm.tortoise_queryset):
+            chain = tortoise_chain(node, ctx)
+        keyword = _first_keyword(node)
+        if chain is not None and keyword is not None:
+            return (
+                f"Fetch them in one query before the loop: `{chain.root}.filter({keyword}__in=...)`, "
+                f"then match the results to the items by `{keyword}`"
+            )
+    return (
+        f"Batch the queries: one query for every item before the loop (`= ANY($1)`, `IN (...)`, "
+        f"a join or eager loading) instead of {call_text(node)} per item"
+    )
+
+
+def _batch_method(node: cst.Call, ctx: Context) -> str | None:
+    """`pool.executemany` for `pool.execute(...)` when the receiver's type has a batch method
+    in rules/sql.toml (`asyncpg.Pool.executemany`, `databases.Database.execute_many`)."""
+    name = ctx.callee(node)
+    if name is None or not isinstance(node.func, cst.Attribute):
+        return None
+    owner = ctx.canonical(name).rsplit(".", 1)[0]
+    calls = ctx.tables.db.sql.calls
+    for method in ("executemany", "execute_many"):
+        if calls.get(f"{owner}.{method}") == "batch":
+            return f"{shorten(code_of(node.func.value), 30)}.{method}"
+    return None
+
+
+def _equality(node: cst.Call) -> str | None:
+    """`User.id` of a `User.id == value` comparison inside the call's arguments."""
+    pending: list[cst.CSTNode] = [arg.value for arg in node.args]
+    while pending:
+        current = pending.pop()
+        if (
+            isinstance(current, cst.Comparison)
+            and len(current.comparisons) == 1
+            and isinstance(current.comparisons[0].operator, cst.Equal)
+            and isinstance(current.left, cst.Attribute)
+        ):
+            return shorten(code_of(current.left), 30)
+        pending.extend(current.children)
+    return None
+
+
+def _first_keyword(node: cst.Call) -> str | None:
+    """The first keyword filter along a call chain: `pk` of `User.objects.aget(pk=...)`,
+    `user` of `Order.objects.filter(user=...).acount()`."""
+    current: cst.BaseExpression = node
+    keyword = None
+    while isinstance(current, cst.Call) and isinstance(current.func, cst.Attribute):
+        for arg in current.args:
+            if arg.keyword is not None:
+                keyword = arg.keyword.value  # the innermost call's filter wins
+                break
+        current = current.func.value
+    return keyword

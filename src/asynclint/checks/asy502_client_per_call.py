@@ -9,8 +9,10 @@ from asynclint.analysis.context import Context
 from asynclint.analysis.handlers import is_request_handler
 from asynclint.analysis.lifetime import outlives_creator
 from asynclint.analysis.dataloops import data_loop, describe
+from asynclint.checks._held import shorten
 from asynclint.checks._pools import PoolCall, pool_call, pool_words, shown
-from asynclint.checks.base import Check
+from asynclint.checks.base import Check, FixAvailability
+from asynclint.checks.fixes import code_of, display_fix
 from asynclint.tables import Tables
 
 _COST = (
@@ -26,6 +28,7 @@ _REMEDY = (
 class ClientPerCall(Check):
     code = "ASY502"
     name = "client-per-call"
+    fix_availability = FixAvailability.DISPLAY_ONLY
 
     def required_words(self, tables: Tables) -> tuple[frozenset[str], ...]:
         return pool_words(tables, lambda spec: spec.client) + (frozenset({"async"}),)
@@ -42,15 +45,42 @@ class ClientPerCall(Check):
             return
         if _local(found, ctx) or outlives_creator(node, ctx):
             return
+        # Moving a client changes its lifetime and where it is closed: named, never applied.
+        created = shorten(code_of(node), 50)
+        pool = _pool_for(node, found, ctx)
         if loop is not None:
             where = f"on every iteration of {describe(*loop)}"
+            fix = display_fix(f"Create `{created}` once, before {describe(*loop)}, and reuse it in every iteration")
         else:
-            where = f"for every request `{ctx.function.node.name.value}()` handles"
+            handler = ctx.function.node.name.value
+            where = f"for every request `{handler}()` handles"
+            if pool is not None:  # one connection serves one query at a time: share a pool
+                fix = display_fix(
+                    f"Create a pool once, `{pool}` in the app's lifespan/startup hook, and have "
+                    f"`{handler}()` take a connection from it (`async with pool.acquire() as conn:`)"
+                )
+            else:
+                fix = display_fix(
+                    f"Create `{created}` once, in the app's lifespan/startup hook (or at module "
+                    f"level), and have `{handler}()` use that one"
+                )
         self.report(
             node,
             f"{shown(node, found.name)} is created {where} and used only there: {_COST}; {_REMEDY}",
             ctx.statement(),
+            fix,
         )
+
+
+def _pool_for(node: cst.Call, found: PoolCall, ctx: Context) -> str | None:
+    """`asyncpg.create_pool(DSN)` for `asyncpg.connect(DSN)`: a single connection runs one
+    query at a time, so concurrent requests share a pool of them, not one connection."""
+    module, _, function = found.name.rpartition(".")
+    factory = f"{module}.create_pool"
+    if function != "connect" or factory not in ctx.tables.db.pools:
+        return None
+    args = ", ".join(code_of(arg).strip().rstrip(",").strip() for arg in node.args)
+    return shorten(f"{factory}({args})", 50)
 
 
 def _local(found: PoolCall, ctx: Context) -> bool:
