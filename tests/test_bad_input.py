@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from asynclint.output import FORMATS
 from asynclint.sourcefile import MAX_FILE_BYTES
 from conftest import run_asynclint
 
@@ -279,6 +280,14 @@ def test_marker_stays_under_the_span_after_tabs_and_wide_characters(project):
     text = run_asynclint("check", "tabs.py", cwd=project).stdout
     # The tab is shown as four spaces and each ideograph takes two cells.
     assert '5 |     label = "日本"; time.sleep(1)\n  |                     ^^^^^^^^^^^^^\n' in text
+
+
+@pytest.mark.parametrize("output_format", FORMATS)
+def test_file_name_that_is_not_utf8_is_reported_in_every_format(tmp_path, output_format):
+    (tmp_path / os.fsdecode(b"caf\xe9.py")).write_text(GOOD, encoding="utf-8")
+    result = run_asynclint("check", "--output-format", output_format, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "ASY100" in result.stdout or "blocking-sleep" in result.stdout
 
 
 # --- all at once --------------------------------------------------------------------------

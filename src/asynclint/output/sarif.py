@@ -13,6 +13,7 @@ shifts (see asynclint.fingerprint).
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from urllib.parse import quote
@@ -62,7 +63,9 @@ def _artifact(path: str, root: str) -> dict:
     relative = repo_relative(path, root)
     if relative.startswith("/") or re.match(r"^[A-Za-z]:/", relative):
         return {"uri": Path(relative).as_uri()}
-    return {"uri": quote(relative, safe="/"), "uriBaseId": BASE_ID}
+    # The file name's own bytes, percent-encoded: a name that is not UTF-8 (held as surrogate
+    # escapes) cannot be encoded as text, and stopped the whole report.
+    return {"uri": quote(os.fsencode(relative), safe="/"), "uriBaseId": BASE_ID}
 
 
 def _region(span) -> dict:
