@@ -8,14 +8,17 @@ from asynclint.analysis.context import Context
 from asynclint.analysis.locks import held
 from asynclint.analysis.loops import assignments, describe, unbounded_loop
 from asynclint.analysis.scope import dotted_name
+from asynclint.checks._held import shorten
 from asynclint.checks.asy601_unbounded_gather import tears_down
-from asynclint.checks.base import Check
+from asynclint.checks.base import Check, FixAvailability
+from asynclint.checks.fixes import code_of, display_fix, framework
 from asynclint.tables import Tables
 
 
 class UnboundedFanout(Check):
     code = "ASY600"
     name = "unbounded-fanout"
+    fix_availability = FixAvailability.DISPLAY_ONLY
 
     def __init__(self, tables: Tables) -> None:
         self._spawns = tables.spawns
@@ -36,10 +39,25 @@ class UnboundedFanout(Check):
         loop = unbounded_loop(ctx)
         if loop is None or _waited_for_in_iteration(node, loop, ctx):
             return
-        with_semaphore = any(
-            hold.block is None and hold.primitive.kind == "semaphore" for hold in held(ctx)
-        )
-        if with_semaphore:
+        semaphores = [
+            hold.lock for hold in held(ctx) if hold.block is None and hold.primitive.kind == "semaphore"
+        ]
+        # The bound (and where the release goes) depends on what the work uses: named, never
+        # applied.
+        started = f"`{shorten(code_of(node.func), 40)}()`"
+        if semaphores:
+            sem = shorten(code_of(semaphores[0]), 30)
+            fix = display_fix(
+                f"Take `{sem}` before starting the work: `await {sem}.acquire()` before {started}, "
+                f"and `{sem}.release()` when the work is done (a done callback, or a `finally` in it)"
+            )
+        else:
+            fix = display_fix(
+                f"Bound it with `sem = {framework(ctx)[0]}.Semaphore(10)` made before the loop: "
+                f"`await sem.acquire()` before {started}, `sem.release()` when the work is done; "
+                "or feed a fixed pool of workers from a bounded queue"
+            )
+        if semaphores:
             remedy = (
                 "the `async with` semaphore around it is released as soon as the work is "
                 "started, before it runs, so it bounds nothing; `await sem.acquire()` before "
@@ -56,6 +74,7 @@ class UnboundedFanout(Check):
             "bound: under load they all run at once and exhaust memory, sockets and the pools "
             f"they share; {remedy}",
             ctx.statement(),
+            fix,
         )
 
 

@@ -9,14 +9,15 @@ from asynclint.analysis.locks import acquires_semaphore, primitive_of
 from asynclint.analysis.loops import iterable_is_data
 from asynclint.analysis.values import origin_of
 from asynclint.checks._held import shorten
-from asynclint.checks.base import Check
-from asynclint.checks.fixes import code_of
+from asynclint.checks.base import Check, FixAvailability, ProposedFix
+from asynclint.checks.fixes import code_of, display_fix
 from asynclint.tables import Tables
 
 
 class UnboundedGather(Check):
     code = "ASY601"
     name = "unbounded-gather"
+    fix_availability = FixAvailability.DISPLAY_ONLY
 
     def __init__(self, tables: Tables) -> None:
         self._gathers = tables.gathers
@@ -40,6 +41,7 @@ class UnboundedGather(Check):
                     "the service they call; bound the concurrency with a semaphore, a fixed pool "
                     "of workers, or by gathering in chunks",
                     ctx.statement(),
+                    _fix(arg.value, ctx),
                 )
                 return
 
@@ -84,6 +86,24 @@ class UnboundedGather(Check):
             if isinstance(definition, cst.FunctionDef) and acquires_semaphore(definition, ctx):
                 return False  # `bounded(url)` whose body takes `async with limit:`
         return True
+
+
+def _fix(source: cst.BaseExpression, ctx: Context) -> ProposedFix:
+    """The work each item starts, run under a semaphore: named, never applied, since the bound
+    depends on what the work uses (a pool's size, the remote service's rate limit)."""
+    if isinstance(source, cst.Name):
+        source = origin_of(source, ctx) or source
+    if isinstance(source, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
+        work = shorten(code_of(source.elt), 40)
+    elif isinstance(source, cst.Call) and source.args:
+        work = f"{shorten(code_of(source.args[0].value), 30)}(item)"  # map(f, items)
+    else:
+        work = "the work"
+    work = f"`await {work}`" if work != "the work" else work
+    return display_fix(
+        f"Bound it with `sem = asyncio.Semaphore(10)`: gather wrappers that run {work} under "
+        "`async with sem:`, or gather in chunks of 10"
+    )
 
 
 def tears_down(call: cst.Call, ctx: Context) -> bool:
