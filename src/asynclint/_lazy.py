@@ -29,3 +29,18 @@ def _lazy_module(name: str):
 
 
 libcst = _lazy_module("libcst")
+
+
+class NodeTypes:
+    """libcst node classes named at import time and looked up on first use, for module-level
+    constants: `_NESTED = NodeTypes("FunctionDef", "Lambda")`, then
+    `isinstance(node, _NESTED())`. A plain tuple of `cst.X` would load libcst on import."""
+
+    def __init__(self, *names: str) -> None:
+        self._names = names
+        self._types: tuple[type, ...] | None = None
+
+    def __call__(self) -> tuple[type, ...]:
+        if self._types is None:
+            self._types = tuple(getattr(libcst, name) for name in self._names)
+        return self._types

@@ -9,11 +9,12 @@ scanned only for the calls a check asks about.
 
 from __future__ import annotations
 
+from asynclint._lazy import NodeTypes
 from asynclint._lazy import libcst as cst
 
 from asynclint.analysis.context import Context
 
-_NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+_NESTED = NodeTypes("FunctionDef", "ClassDef", "Lambda")
 # Methods that put their argument into a longer-lived container.
 _STORING_METHODS = frozenset(
     {"append", "add", "extend", "insert", "setdefault", "put", "put_nowait", "update", "push"}
@@ -62,7 +63,7 @@ def _name_escapes(function: cst.FunctionDef, name: str) -> bool:
     pending: list[tuple[cst.CSTNode, tuple[cst.CSTNode, ...]]] = [(function.body, ())]
     while pending:
         node, ancestors = pending.pop()
-        if isinstance(node, _NESTED):
+        if isinstance(node, _NESTED()):
             continue
         if isinstance(node, (cst.Global, cst.Nonlocal)):
             if any(item.name.value == name for item in node.names):

@@ -10,11 +10,12 @@ names a check asks about, so it costs nothing for code that has no candidates.
 
 from __future__ import annotations
 
+from asynclint._lazy import NodeTypes
 from asynclint._lazy import libcst as cst
 
 from asynclint.analysis.context import Context
 
-_NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+_NESTED = NodeTypes("FunctionDef", "ClassDef", "Lambda")
 
 # (function node, {name: times assigned, with augmented names counted twice}); one entry per
 # function, replaced when the walk moves to another function.
@@ -62,7 +63,7 @@ def _assignment_counts(function: cst.FunctionDef) -> dict[str, int]:
 
     while pending:
         node = pending.pop()
-        if isinstance(node, _NESTED):
+        if isinstance(node, _NESTED()):
             continue
         if isinstance(node, cst.Assign):
             for target in node.targets:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 
+from asynclint._lazy import NodeTypes
 from asynclint._lazy import libcst as cst
 
 from asynclint.analysis.context import Context
@@ -22,7 +23,7 @@ _NONBLOCKING_MODE_ERRORS = frozenset(
 )
 
 # Where a lazy call's iterator is kept for later rather than consumed on the spot.
-_STORING_STATEMENTS = (cst.Assign, cst.AnnAssign, cst.NamedExpr, cst.Return, cst.Yield)
+_STORING_STATEMENTS = NodeTypes("Assign", "AnnAssign", "NamedExpr", "Return", "Yield")
 
 
 class BlockingCallCheck(Check):
@@ -204,5 +205,5 @@ def _only_stored(ctx: Context) -> bool:
         if isinstance(holder, cst.IfExp) and value is not holder.test:
             value = holder
             continue
-        return isinstance(holder, _STORING_STATEMENTS) and holder.value is value
+        return isinstance(holder, _STORING_STATEMENTS()) and holder.value is value
     return False

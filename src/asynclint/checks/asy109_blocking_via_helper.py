@@ -21,6 +21,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from asynclint._lazy import NodeTypes
 from asynclint._lazy import libcst as cst
 from asynclint.analysis.callgraph import CallGraph, Finding, Hop
 from asynclint.analysis.context import Context
@@ -622,7 +623,7 @@ def _is_none_test(test: cst.BaseExpression, operator: type, kinds: dict[str, str
     )
 
 
-_BINDERS = (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.NamedExpr, cst.For, cst.CompFor, cst.AsName)
+_BINDERS = NodeTypes("AssignTarget", "AugAssign", "AnnAssign", "NamedExpr", "For", "CompFor", "AsName")
 
 
 def _assigned_names(body: cst.CSTNode, kinds: dict[str, str]) -> frozenset[str]:
@@ -635,7 +636,7 @@ def _assigned_names(body: cst.CSTNode, kinds: dict[str, str]) -> frozenset[str]:
         node = pending.pop()
         if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             continue
-        if isinstance(node, _BINDERS):
+        if isinstance(node, _BINDERS()):
             target = node.name if isinstance(node, cst.AsName) else node.target
             found.update(name for name in _target_names(target) if name in kinds)
         elif isinstance(node, (cst.Global, cst.Nonlocal)):

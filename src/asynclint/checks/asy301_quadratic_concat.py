@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from asynclint._lazy import NodeTypes
 from asynclint._lazy import libcst as cst
 from asynclint.analysis.context import Context
 from asynclint.analysis.loops import assignments, is_constant_size
@@ -110,7 +111,7 @@ class QuadraticConcat(Check):
 _SAME_ON_BYTEARRAY_METHODS = frozenset(
     {"count", "endswith", "find", "index", "rfind", "rindex", "startswith"}
 )
-_NESTED_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+_NESTED_SCOPES = NodeTypes("FunctionDef", "Lambda", "ClassDef", "ListComp", "SetComp", "DictComp", "GeneratorExp")
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +172,7 @@ def bytearray_rewrite(function: cst.FunctionDef, name: str, ctx: Context) -> Rew
             continue  # `x.name`: an attribute, not the variable
         if isinstance(parent, cst.Arg) and parent.keyword is node:
             continue  # `f(name=...)`: a keyword
-        if any(isinstance(a, _NESTED_SCOPES) for a in ancestors(node)):
+        if any(isinstance(a, _NESTED_SCOPES()) for a in ancestors(node)):
             return None
         context = contexts.get(node)
         if context is ExpressionContext.STORE:
