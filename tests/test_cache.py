@@ -152,3 +152,32 @@ def test_damaged_cache_is_ignored_and_the_files_are_checked_again(project, damag
     again = check(project)
     assert (again.returncode, again.stdout) == (fresh.returncode, fresh.stdout)
     assert check(project).stdout == fresh.stdout  # and the cache was rewritten usable
+
+
+# A project-wide finding (ASY109): the handler's call of a helper in another file that blocks.
+HANDLER = "from helpers import load\n\n\nasync def handler():\n    return load()\n"
+BLOCKING_HELPER = "def load():\n    return open('settings.toml').read()\n"
+HARMLESS_HELPER = "def load():\n    return {}\n"
+
+
+@pytest.fixture
+def two_file_project(tmp_path):
+    (tmp_path / "app.py").write_text(HANDLER, encoding="utf-8")
+    (tmp_path / "helpers.py").write_text(BLOCKING_HELPER, encoding="utf-8")
+    return tmp_path
+
+
+def test_project_wide_findings_are_reused_while_no_file_changes(two_file_project):
+    first = check(two_file_project, "--select", "ASY109")
+    assert [f["code"] for f in json.loads(first.stdout)] == ["ASY109"]
+    [cache_file] = cache_files(two_file_project / ".asynclint_cache")
+    document = json.loads(cache_file.read_text(encoding="utf-8"))
+    document["project"][1][0]["message"] = MARK
+    cache_file.write_text(json.dumps(document), encoding="utf-8")
+    assert messages(check(two_file_project, "--select", "ASY109")) == [MARK]
+
+
+def test_changing_a_helper_file_recomputes_project_wide_findings(two_file_project):
+    assert messages(check(two_file_project, "--select", "ASY109"))
+    (two_file_project / "helpers.py").write_text(HARMLESS_HELPER, encoding="utf-8")
+    assert messages(check(two_file_project, "--select", "ASY109")) == []

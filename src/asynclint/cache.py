@@ -2,8 +2,9 @@
 
 One JSON document per config fingerprint (`<cache dir>/<fingerprint>.json`), mapping each
 path to the hash of the content it was checked with, the diagnostics found, and the summaries
-project-wide checks made of it (by code; see `ProjectCheck`), so a warm run parses nothing. A changed
-file, a changed config or a new asynclint version all miss. Writes are atomic, and a corrupt
+project-wide checks made of it (by code; see `ProjectCheck`), so a warm run parses nothing;
+and the project-wide checks' findings of the last run, reused only while no file of the run
+changed. A changed file, a changed config or a new asynclint version all miss. Writes are atomic, and a corrupt
 or unreadable cache is treated as empty: the cache can only make a run faster, never wrong.
 """
 
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from asynclint.diagnostic import Diagnostic
 
-_FORMAT = 2
+_FORMAT = 3
 
 
 def content_hash(data: bytes) -> str:
@@ -29,11 +30,14 @@ class ResultCache:
         self.directory = directory
         self._file = directory / f"{fingerprint}.json"
         self._entries: dict[str, list] = {}
+        # [digest of every file checked, diagnostics] of the last run's project-wide checks
+        self._project: list | None = None
         self._dirty = False
         try:
             document = json.loads(self._file.read_bytes())
             if document.get("format") == _FORMAT and isinstance(document["files"], dict):
                 self._entries = document["files"]
+                self._project = document.get("project")
         except (OSError, ValueError, KeyError, AttributeError):
             self._entries = {}
 
@@ -79,6 +83,19 @@ class ResultCache:
         entry[2][code] = summary
         self._dirty = True
 
+    def project_result(self, key: str) -> list[Diagnostic] | None:
+        """The project-wide checks' diagnostics for exactly this set of files and contents."""
+        if not (isinstance(self._project, list) and len(self._project) == 2 and self._project[0] == key):
+            return None
+        try:
+            return [Diagnostic.from_dict(item) for item in self._project[1]]
+        except (LookupError, TypeError, ValueError):
+            return None
+
+    def put_project_result(self, key: str, diagnostics: list[Diagnostic]) -> None:
+        self._project = [key, [d.to_dict() for d in diagnostics]]
+        self._dirty = True
+
     def save(self) -> None:
         if not self._dirty:
             return
@@ -87,7 +104,8 @@ class ResultCache:
             marker = self.directory / ".gitignore"
             if not marker.exists():
                 marker.write_text("# created by asynclint\n*\n", encoding="utf-8")
-            payload = json.dumps({"format": _FORMAT, "files": self._entries}).encode()
+            document = {"format": _FORMAT, "files": self._entries, "project": self._project}
+            payload = json.dumps(document).encode()
             handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
             with os.fdopen(handle, "wb") as stream:
                 stream.write(payload)

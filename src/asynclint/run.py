@@ -97,7 +97,7 @@ def lint_files(files: list[str], config: Config, jobs: int | None, cache) -> lis
     from asynclint.project import project_codes, run_project_checks
 
     diagnostics: list[Diagnostic] = []
-    digests: dict[str, str] = {}
+    digests: dict[str, str] = {}  # every readable file's content hash, when caching
     summaries: dict[str, dict[str, dict]] = {}  # for project-wide checks: path -> {code: summary}
     to_lint = files
     if cache is not None:
@@ -108,9 +108,9 @@ def lint_files(files: list[str], config: Config, jobs: int | None, cache) -> lis
             except OSError:
                 to_lint.append(path)  # the engine reports why it cannot be read
                 continue
+            digests[path] = digest
             cached = cache.get(path, digest)
             if cached is None:
-                digests[path] = digest
                 to_lint.append(path)
             else:
                 diagnostics.extend(cached)
@@ -122,7 +122,14 @@ def lint_files(files: list[str], config: Config, jobs: int | None, cache) -> lis
         if cache is not None and result.path in digests:
             cache.put(result.path, digests[result.path], result.diagnostics, result.summaries)
     if project:
-        diagnostics.extend(run_project_checks(config, files, summaries, jobs, cache))
+        # Project-wide findings depend on every file: reuse them only when no file changed.
+        every_file = project_key(files, digests) if cache is not None and len(digests) == len(files) else None
+        cached_project = cache.project_result(every_file) if every_file is not None else None
+        if cached_project is None:
+            cached_project = run_project_checks(config, files, summaries, jobs, cache)
+            if every_file is not None:
+                cache.put_project_result(every_file, cached_project)
+        diagnostics.extend(cached_project)
     if cache is not None:
         cache.save()
     diagnostics.sort(key=Diagnostic.sort_key)
@@ -130,6 +137,14 @@ def lint_files(files: list[str], config: Config, jobs: int | None, cache) -> lis
 
 
 # --- fixing -------------------------------------------------------------------------------
+
+
+def project_key(files: list[str], digests: dict[str, str]) -> str:
+    """One digest of the whole set of files and their contents."""
+    import hashlib
+
+    joined = "\n".join(f"{path}\0{digests[path]}" for path in sorted(files))
+    return hashlib.blake2b(joined.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
 def _fix(files: list[str], config: Config, jobs: int | None, output: OutputOptions, fixes: FixOptions) -> int:
