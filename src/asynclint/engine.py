@@ -403,12 +403,6 @@ def lint_one_in_project(linter: Linter, path: str) -> FileResult:
     return linter.lint_path(path, project=True)
 
 
-def summarize_one(linter: Linter, item: tuple[str, str, frozenset[int]]):
-    """(path, code, sites to place) -> (path, content hash, summary): see `Linter.summarize`."""
-    path, code, locate = item
-    return (path, *linter.summarize(path, code, locate))
-
-
 def map_paths(paths: Iterable[str], config: Config, task=lint_one, jobs: int | None = None) -> list:
     """`task(linter, path)` for every path, in order, in parallel across processes when there
     are enough files to be worth it. `task` must be a module-level function (it is pickled)."""
