@@ -6,12 +6,27 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
+from asynclint.checks.base import FixAvailability
 from asynclint.checks.fixes import shown_call, with_arguments
 from asynclint.diagnostic import Applicability
 from asynclint.fixer import apply_edits, parses
+from asynclint.registry import RULES, UNCHECKABLE_CODE
 from conftest import FIXTURES, lint
 
 FIXTURE_FILES = sorted(FIXTURES.glob("ASY*.py"))
+
+
+@pytest.mark.parametrize("code", sorted(code for code in RULES if code != UNCHECKABLE_CODE))
+def test_every_rule_offers_at_least_a_suggestion(code):
+    assert RULES[code].fix_availability is not FixAvailability.NONE
+
+
+@pytest.mark.parametrize("fixture", FIXTURE_FILES, ids=lambda p: p.stem)
+def test_every_finding_carries_a_titled_suggestion(fixture):
+    for diagnostic in lint(fixture.read_text(encoding="utf-8"), str(fixture)):
+        assert diagnostic.fix is not None and diagnostic.fix.title.strip(), (
+            f"{diagnostic.code} at {fixture.name}:{diagnostic.span.line} has no suggestion"
+        )
 
 
 @pytest.mark.parametrize(

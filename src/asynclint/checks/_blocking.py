@@ -10,7 +10,7 @@ from asynclint._lazy import libcst as cst
 
 from asynclint.analysis.context import Context
 from asynclint.checks.base import Check, FixAvailability, ProposedFix
-from asynclint.checks.fixes import offload_fix
+from asynclint.checks.fixes import display_fix, offload_fix
 from asynclint.tables import ArgumentCondition, BlockingGroup, Tables
 
 # Handing an object to these makes it async; the call inside is not a blocking use.
@@ -59,6 +59,8 @@ class BlockingCallCheck(Check):
         # leave the I/O, which happens while it is consumed, on the loop.
         # A call that must stay on its thread (`offload = false`) gets no fix either.
         fix = self.fix(node, name, ctx) if group.offload and not group.lazy else None
+        if fix is None:  # no rewrite here: what the table says to use instead, never applied
+            fix = display_fix(group.remedy[:1].upper() + group.remedy[1:])
         self.report(node, message, ctx.statement(), fix)
 
     def fix(self, node: cst.Call, name: str, ctx: Context) -> ProposedFix | None:

@@ -44,8 +44,8 @@ from asynclint.analysis.summary import (
     Site,
 )
 from asynclint.checks._blocking import blocks
-from asynclint.checks.base import ProjectCheck
-from asynclint.diagnostic import Diagnostic, RelatedLocation, Span
+from asynclint.checks.base import FixAvailability, ProjectCheck, ProposedFix
+from asynclint.diagnostic import Applicability, Diagnostic, Fix, RelatedLocation, Span
 from asynclint.suppression import parse_noqa
 from asynclint.tables import Tables
 
@@ -67,6 +67,7 @@ REMEDY = "run it with `await asyncio.to_thread(...)` or make the helpers async"
 class BlockingViaHelper(ProjectCheck):
     code = "ASY109"
     name = "blocking-via-helper"
+    fix_availability = FixAvailability.DISPLAY_ONLY
 
     def __init__(self, tables: Tables) -> None:
         self._blocking = tables.blocking
@@ -419,7 +420,8 @@ class BlockingViaHelper(ProjectCheck):
         for finding in findings:
             message, related = describe(finding, span)
             node = self._nodes[finding.site.id]
-            self.report(node, message, self._statements.get(finding.site.id), related=related)
+            fix = ProposedFix(suggestion(finding), Applicability.DISPLAY_ONLY)
+            self.report(node, message, self._statements.get(finding.site.id), fix, related)
 
     @classmethod
     def check_project(cls, project: Project) -> list[Diagnostic]:
@@ -530,6 +532,7 @@ def _diagnostic(check, finding: Finding, summaries, project: Project) -> Diagnos
         check.severity,
         message,
         Span(line, column, end_line, end_column),
+        Fix(suggestion(finding), Applicability.DISPLAY_ONLY, ()),
         related=related,
     )
 
@@ -554,6 +557,23 @@ def describe(finding: Finding, span, with_paths: bool = False) -> tuple[str, tup
         f"{' → '.join(steps)}; {REMEDY}"
     )
     return message, tuple(related)
+
+
+def suggestion(finding: Finding) -> str:
+    """The display-only suggestion: offload the call (or property read) to a worker thread, or
+    make the chain async. Never applied: whether the helper may run on another thread, or
+    should become async with all its callers, is the author's call."""
+    site = finding.site.text
+    if site.endswith("()"):
+        offloaded = f"await asyncio.to_thread({site[:-2]}, ...)"  # with the call's arguments
+    else:  # a property read: `self.settings`
+        offloaded = f"await asyncio.to_thread(lambda: {site})"
+    blocking = finding.chain[-1]
+    code = f" ({blocking.code})" if blocking.code else ""
+    return (
+        f"Run `{site}` in a worker thread, `{offloaded}`, or make the helpers async, down to "
+        f"the `{blocking.text}` call{code}"
+    )
 
 
 def _is_staticmethod(node: cst.FunctionDef, ctx: Context) -> bool:
