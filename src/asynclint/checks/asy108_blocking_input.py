@@ -5,6 +5,7 @@ from __future__ import annotations
 from asynclint._lazy import libcst as cst
 from asynclint.analysis.context import Context
 from asynclint.checks._blocking import BlockingCallCheck
+from asynclint.checks._held import shorten
 from asynclint.checks.base import FixAvailability, ProposedFix
 from asynclint.checks.fixes import display_fix, framework, offload_fix
 
@@ -32,7 +33,7 @@ class BlockingInput(BlockingCallCheck):
         if call.startswith("(") and call.endswith(")"):
             call = call[1:-1]  # parenthesised as an operand: `(await ...).strip()`
         return display_fix(
-            f"If it must stay interactive, `{call}` (it cannot be cancelled); otherwise {stream}",
+            f"If it must stay interactive, `{shorten(call, 70)}` (it cannot be cancelled); otherwise {stream}",
             edit.node,
             edit.replacement,
         )
