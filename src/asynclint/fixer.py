@@ -29,14 +29,39 @@ MAX_ROUNDS = 10
 def import_edits(module, modules: tuple[str, ...]) -> tuple[Edit, ...]:
     """Edits that add `import X` for each of `modules`, placed the way libcst's codemods place
     them (after the docstring, `__future__` imports and the top import block; nothing when an
-    import is already there)."""
+    import is already there).
+
+    The codemod runs on the file's head alone (that docstring and import block, which is where
+    it edits): a transform of the whole file costs as much as parsing it again. The head's code
+    is a prefix of the file's, so the edits' positions hold for the whole file."""
     from libcst.codemod import CodemodContext
     from libcst.codemod.visitors import AddImportsVisitor, ImportItem
 
+    head = module.with_changes(body=_head_statements(module), footer=())
     visitor = AddImportsVisitor(CodemodContext(), [ImportItem(name, None, None) for name in modules])
-    before = module.code
-    after = module.visit(visitor).code
-    return text_edits(before, after)
+    return text_edits(head.code, head.visit(visitor).code)
+
+
+def _head_statements(module) -> list:
+    """The module's leading docstring and import statements: the part AddImportsVisitor edits,
+    plus the first statement after it (so an import block that ends the head stays a block)."""
+    import libcst
+
+    head = []
+    for index, statement in enumerate(module.body):
+        head.append(statement)
+        is_docstring = (
+            index == 0
+            and isinstance(statement, libcst.SimpleStatementLine)
+            and isinstance(statement.body[0], libcst.Expr)
+            and isinstance(statement.body[0].value, (libcst.SimpleString, libcst.ConcatenatedString))
+        )
+        is_import = isinstance(statement, libcst.SimpleStatementLine) and all(
+            isinstance(item, (libcst.Import, libcst.ImportFrom)) for item in statement.body
+        )
+        if not (is_docstring or is_import):
+            break
+    return head
 
 
 def text_edits(before: str, after: str) -> tuple[Edit, ...]:
