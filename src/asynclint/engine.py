@@ -242,7 +242,7 @@ class Linter:
             reports = [report for check in checks if check.code in codes for report in check.reports]
             # Placing the reported nodes generates code up to them: deep nesting before a
             # finding exceeds the recursion limit there too.
-            return _diagnostics(path, module, reports, suppressions) if reports else []
+            return _diagnostics(path, text, module, reports, suppressions) if reports else []
         except Exception as exc:
             if _nested_too_deeply(exc):
                 return [uncheckable(path, "file is nested too deeply to analyse")]
@@ -301,7 +301,9 @@ def _visitor_map(checks: list[Check]) -> dict:
     return visitors
 
 
-def _diagnostics(path: str, module, reports: list[Report], suppressions: Suppressions) -> list[Diagnostic]:
+def _diagnostics(
+    path: str, text: str, module, reports: list[Report], suppressions: Suppressions
+) -> list[Diagnostic]:
     wanted = [r.node for r in reports] + [r.statement for r in reports if r.statement is not None]
     wanted += [edit.node for r in reports if r.fix is not None for edit in r.fix.edits]
     anchors = {}
@@ -312,7 +314,7 @@ def _diagnostics(path: str, module, reports: list[Report], suppressions: Suppres
                 anchors[report.statement] = report.anchor
             for edit in report.fix.edits if report.fix is not None else ():
                 anchors[edit.node] = report.anchor
-    positions = node_ranges(module, wanted, anchors)
+    positions = node_ranges(module, wanted, anchors, text)
     import_edits_by_modules: dict[tuple[str, ...], tuple[Edit, ...]] = {}
     found = []
     for report in reports:

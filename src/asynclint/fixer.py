@@ -43,13 +43,12 @@ def import_edits(module, modules: tuple[str, ...]) -> tuple[Edit, ...]:
 
 
 def _head_statements(module) -> list:
-    """The module's leading docstring and import statements: the part AddImportsVisitor edits,
-    plus the first statement after it (so an import block that ends the head stays a block)."""
+    """The module's leading docstring and import statements: the part AddImportsVisitor edits
+    (a new import goes after the last of them, or at the top when there are none)."""
     import libcst
 
     head = []
     for index, statement in enumerate(module.body):
-        head.append(statement)
         is_docstring = (
             index == 0
             and isinstance(statement, libcst.SimpleStatementLine)
@@ -61,6 +60,7 @@ def _head_statements(module) -> list:
         )
         if not (is_docstring or is_import):
             break
+        head.append(statement)
     return head
 
 

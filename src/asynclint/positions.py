@@ -125,14 +125,15 @@ def _new_state(module, store: _RangeStore, wanted, stop_when_placed: bool):
     return state
 
 
-def node_ranges(module, nodes, anchors: dict | None = None) -> dict:
+def node_ranges(module, nodes, anchors: dict | None = None, text: str | None = None) -> dict:
     """libcst CodeRanges (1-based lines, 0-based code-point columns, as PositionProvider gives
     them) for `nodes` of `module`.
 
     A node with an anchor (`{node: (def or class around it, indents of the blocks around
     that)}`, from Context.placement_anchor) is placed by generating the anchor's code alone
     and finding that text in the file; anything else, or an anchor whose text is not found
-    exactly once, falls back to generating the file up to the last node still unplaced."""
+    exactly once, falls back to generating the file up to the last node still unplaced.
+    `text`: the source the module was parsed from (generated again when not given)."""
     nodes = list(dict.fromkeys(n for n in nodes if n is not None))
     placed: dict = {}
     by_anchor: dict[int, tuple] = {}
@@ -143,7 +144,8 @@ def node_ranges(module, nodes, anchors: dict | None = None) -> dict:
     source = None
     for (anchor, indents), group in by_anchor.values():
         if source is None:
-            source = module.code, line_offsets(module.code)
+            text = module.code if text is None else text
+            source = text, line_offsets(text)
         placed.update(_place_through_anchor(module, source, anchor, indents, group))
     rest = [node for node in nodes if node not in placed]
     if rest:
