@@ -95,7 +95,7 @@ def check(
     from asynclint.tables import TableError
 
     try:
-        config = load_config(config_file, Path(stdin_filename or ".").parent if stdin_filename else Path.cwd())
+        config = load_config(config_file, Path(stdin_filename).parent if stdin_filename else Path.cwd())
         if select:
             config.select = _split_codes(select)
         config.extend_select += _split_codes(extend_select)

@@ -3,6 +3,7 @@ decide the exit status. The CLI parses options; this module does the job."""
 
 from __future__ import annotations
 
+import functools
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
@@ -150,8 +151,8 @@ def project_key(files: list[str], digests: dict[str, str]) -> str:
 def _fix(files: list[str], config: Config, jobs: int | None, output: OutputOptions, fixes: FixOptions) -> int:
     from asynclint.engine import map_paths
 
-    task = _fix_and_write if fixes.apply or fixes.only else _fix_in_memory
-    outcomes = map_paths(files, config, task if not fixes.unsafe else _UNSAFE_TASKS[task], jobs)
+    task = functools.partial(_fix_file, unsafe=fixes.unsafe, write=fixes.apply or fixes.only)
+    outcomes = map_paths(files, config, task, jobs)
     applied = sum(len(o.applied) for o in outcomes)
     remaining = sorted((d for o in outcomes for d in o.remaining), key=Diagnostic.sort_key)
     current = {o.path: o.fixed for o in outcomes}
@@ -198,26 +199,6 @@ def _fix_file(linter, path: str, *, unsafe: bool, write: bool):
             outcome.fixed = outcome.original
             outcome.applied = []
     return outcome
-
-
-def _fix_and_write(linter, path):
-    return _fix_file(linter, path, unsafe=False, write=True)
-
-
-def _fix_and_write_unsafe(linter, path):
-    return _fix_file(linter, path, unsafe=True, write=True)
-
-
-def _fix_in_memory(linter, path):
-    return _fix_file(linter, path, unsafe=False, write=False)
-
-
-def _fix_in_memory_unsafe(linter, path):
-    return _fix_file(linter, path, unsafe=True, write=False)
-
-
-# Worker tasks are pickled by name, so each variant is a module-level function.
-_UNSAFE_TASKS = {_fix_and_write: _fix_and_write_unsafe, _fix_in_memory: _fix_in_memory_unsafe}
 
 
 def _unified_diff(outcome) -> str:
