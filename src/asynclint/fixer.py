@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import stat
 import tempfile
 from dataclasses import dataclass, field
@@ -217,8 +218,6 @@ def _with_noqa(line: str, codes: set[str]) -> str:
     missing = codes - existing
     if not missing:
         return line
-    import re
-
     merged = ", ".join(sorted(existing | missing))
     return re.sub(r"#\s*noqa(?::[^#]*)?", f"# noqa: {merged}", line, count=1, flags=re.IGNORECASE)
 

@@ -154,7 +154,7 @@ def node_ranges(module, nodes, anchors: dict | None = None, text: str | None = N
 
 
 def _place_through_anchor(module, source, anchor, indents, group) -> dict:
-    from libcst._position import CodePosition, CodeRange
+    from libcst.metadata import CodePosition, CodeRange
 
     text, offsets = source
     store = _RangeStore()
