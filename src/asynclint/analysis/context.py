@@ -265,7 +265,7 @@ class Context:
             return self.annotation_type(real[0]) if len(real) == 1 else None
         if isinstance(annotation, cst.Subscript):
             members = [el.slice.value for el in annotation.slice if isinstance(el.slice, cst.Index)]
-            wrapper = self.qualified_name(annotation.value)
+            wrapper = self.qualified_name(annotation.value) or self._unbound_typing_name(annotation.value)
             if wrapper in _QUALIFIERS:
                 return self.annotation_type(members[0]) if members else None
             if wrapper in _UNION_WRAPPERS:
@@ -276,6 +276,22 @@ class Context:
         if name is None or name in _QUALIFIERS:
             return None
         return self.canonical(name)
+
+
+    def _unbound_typing_name(self, expr: cst.BaseExpression) -> str | None:
+        """`Optional[...]` where `Optional` is bound nowhere in the file (a snippet, or
+        `from typing import *`): in an annotation, the typing form is the only thing it can
+        name."""
+        if (
+            isinstance(expr, cst.Name)
+            and expr.value in _TYPING_FORMS
+            and self.scope.lookup(expr.value) is None
+        ):
+            return f"typing.{expr.value}"
+        return None
+
+
+_TYPING_FORMS = frozenset(name.rsplit(".", 1)[1] for name in _UNION_WRAPPERS | _QUALIFIERS)
 
 
 def _is_none(expr: cst.BaseExpression) -> bool:
