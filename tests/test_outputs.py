@@ -1,11 +1,15 @@
 """Every --output-format against what its consumer expects: LSP ranges in UTF-16 units, GitHub
 workflow-command escaping, SARIF validated against the official 2.1.0 schema, GitLab Code
-Quality fields, JUnit XML that parses. Formatters are fed hand-built diagnostics (so the
-shapes do not depend on which rules exist) and, through the CLI, real findings."""
+Quality fields, JUnit XML that parses, rdjson validated against reviewdog's schema, Azure
+logging commands read back as the agent reads them, pylint lines as Warnings NG's parser reads
+them; and the text formats (frame, help, fix markers, summary, statistics) line by line.
+Formatters are fed hand-built diagnostics (so the shapes do not depend on which rules exist)
+and, through the CLI, real findings."""
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -17,7 +21,8 @@ from click.testing import CliRunner
 
 from asynclint.cli import cli
 from asynclint.diagnostic import Applicability, Diagnostic, Edit, Fix, RelatedLocation, Severity, Span
-from asynclint.output import FORMATS, RenderContext, render, repo_relative
+from asynclint.output import FORMATS, STATISTICS_FORMATS, RenderContext, UnsupportedStatistics, render, repo_relative
+from asynclint.output.azure import escape as azure_escape
 from asynclint.output.github import escape_data, escape_property
 from asynclint.output.lsp import lsp_diagnostic
 from asynclint.positions import split_lines
@@ -25,6 +30,7 @@ from asynclint.registry import RULES
 from conftest import TESTS
 
 SARIF_SCHEMA = json.loads((TESTS / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+RDJSON_SCHEMA = json.loads((TESTS / "data" / "reviewdog-rdjson-DiagnosticResult.json").read_text(encoding="utf-8"))
 
 APP = (
     "import time\n"
@@ -304,9 +310,9 @@ def test_concise_is_one_line_per_finding_then_the_summary(project):
     lines = render("concise", _diagnostics(), _context(project)).splitlines()
     column = APP.splitlines()[3].index("time.sleep") + 1
     assert lines[0] == f"pkg/app.py:4:{column}: ASY100 [*] `time.sleep()` blocks the loop"
-    assert lines[1].startswith("pkg/app.py:5:")
+    assert lines[1] == "pkg/app.py:5:12: ASY103 100% blocking: open(), then read"  # still one line
     assert lines[2].startswith("pkg/broken.py:1:1: ASY001 ")
-    assert lines[3] == "Found 3 problems in 2 files (3 files checked)."
+    assert lines[3:] == ["Found 3 problems in 2 files (3 files checked).", "[*] 1 fixable with the `--fix` option."]
     assert render("concise", _diagnostics(), _context(project, quiet=True)).count("\n") == 3
 
 
@@ -315,6 +321,391 @@ def test_json_lines_are_the_json_objects_one_per_line(project):
     lines = render("json-lines", _diagnostics(), _context(project)).splitlines()
     assert [json.loads(line) for line in lines] == as_json
     assert render("json-lines", [], _context(project)) == ""
+
+
+# --- text ---------------------------------------------------------------------------------
+
+
+def _finding(message="`f()` blocks", span=Span(1, 0, 1, 3), fix=None, code="ASY100", path="pkg/app.py"):
+    name = RULES[code].name
+    severity = Severity.ERROR if code == "ASY001" else Severity.WARNING
+    return Diagnostic(path, code, name, severity, message, span, fix)
+
+
+SAFE = Fix("Replace with `g()`", Applicability.SAFE, (Edit(Span(1, 0, 1, 3), "g()"),))
+UNSAFE = Fix("Run it in a worker thread", Applicability.UNSAFE, (Edit(Span(1, 0, 1, 3), "await h()"),))
+DISPLAY = Fix("Use anyio", Applicability.DISPLAY_ONLY)
+DISPLAY_WITH_EDIT = Fix("Bound it", Applicability.DISPLAY_ONLY, (Edit(Span(1, 0, 1, 3), "k()"),))
+
+
+def _lines_context(lines: list[str], **fields) -> RenderContext:
+    return RenderContext(lambda path: lines, files_checked=1, **fields)
+
+
+def test_text_finding_is_title_location_frame_with_context_and_help(project):
+    output = render("text", _diagnostics()[:1], _context(project)).splitlines()
+    line4 = APP.splitlines()[3]
+    column = line4.index("time.sleep")
+    under = " " * (column + 1)  # 😀 takes two terminal cells, 𝄞 one
+    assert output == [
+        "ASY100 [*] `time.sleep()` blocks the loop",
+        f" --> pkg/app.py:4:{column + 1}",
+        "  |",
+        "3 | async def handler():",  # line 2 is blank: context does not start with it
+        f"4 | {line4}",
+        f"  | {under}{'^' * 13}",
+        "5 |     data = open(",
+        '6 |         "x")',
+        "  |",
+        "help: Replace with `await asyncio.sleep(1)`",
+        "",
+        "Found 1 problem in 1 file (3 files checked).",
+        "[*] 1 fixable with the `--fix` option.",
+    ]
+
+
+def test_text_frame_context_stops_at_blank_edges_and_the_gutter_fits_two_digit_lines():
+    lines = [f"x{n} = {n}" for n in range(1, 13)]
+    lines[7] = ""  # line 8: a blank line at the frame's top edge is left out
+    lines[11] = "    "  # line 12: so is a blank one at its bottom edge
+    finding = _finding(span=Span(10, 0, 10, 3))
+    output = render("text", [finding], _lines_context(lines, quiet=True)).splitlines()
+    assert output == [
+        "ASY100 `f()` blocks",
+        "  --> pkg/app.py:10:1",
+        "   |",
+        " 9 | x9 = 9",
+        "10 | x10 = 10",
+        "   | ^^^",
+        "11 | x11 = 11",
+        "   |",
+        "",
+    ]
+
+
+def test_text_frame_of_a_long_span_elides_its_middle_and_marks_each_shown_line():
+    lines = ["async def f():", "    call(", "        a,", "        b,", "        c,", "    )", "done()"]
+    finding = _finding(span=Span(2, 4, 6, 5))
+    output = render("text", [finding], _lines_context(lines, quiet=True)).splitlines()
+    assert output[2:] == [
+        "  |",
+        "1 | async def f():",
+        "2 |     call(",
+        "  |     ^^^^^",
+        "3 |         a,",
+        "  |         ^^",
+        "  ...",
+        "6 |     )",
+        "  |     ^",
+        "7 | done()",
+        "  |",
+        "",
+    ]
+
+
+def test_text_of_a_file_that_could_not_be_read_has_the_location_but_no_frame():
+    finding = _finding("binary file", span=Span(1, 0, 1, 0), code="ASY001", path="blob.py")
+    output = render("text", [finding], _lines_context([], quiet=True)).splitlines()
+    assert output == ["ASY001 binary file", " --> blob.py:1:1", ""]
+
+
+# Messages and help lines as the rules wrote them (ASY102, ASY103, ASY600): the message's last
+# clause is the remedy the help line then gives again.
+REPEATED = [
+    (
+        "`os.system()` runs a child process and waits for it to exit while holding the event loop thread;"
+        " use `await asyncio.create_subprocess_exec(...)` / `create_subprocess_shell` (or `anyio.run_process`)",
+        "Use `await asyncio.create_subprocess_exec(...)` / `create_subprocess_shell` (or `anyio.run_process`)",
+    ),
+    (
+        "`open()` opens a file with a blocking syscall; its reads and writes then block the loop too;"
+        " use `anyio.open_file()` or aiofiles, or do the file work in `asyncio.to_thread`",
+        "Use `anyio.open_file()` or aiofiles, or do the file work in `asyncio.to_thread`",
+    ),
+    (
+        "`asyncio.create_task()` starts a task for every iteration of the loop over `hooks` with no bound:"
+        " under load they all run at once and exhaust memory, sockets and the pools they share; acquire a"
+        " semaphore in the loop before starting it (and release it when the work is done), or feed a fixed"
+        " pool of workers from a bounded queue",
+        "Bound it with `sem = asyncio.Semaphore(10)` made before the loop: `await sem.acquire()` before"
+        " `asyncio.create_task()`, `sem.release()` when the work is done; or feed a fixed pool of workers"
+        " from a bounded queue",
+    ),
+]
+
+
+@pytest.mark.parametrize(("message", "help_text"), REPEATED, ids=["ASY102", "ASY103", "ASY600"])
+def test_text_says_the_remedy_once_when_the_help_repeats_the_message(message, help_text):
+    finding = _finding(message, fix=Fix(help_text, Applicability.DISPLAY_ONLY))
+    output = render("text", [finding], _lines_context(["x = f()"], quiet=True))
+    problem = message.rpartition("; ")[0]
+    assert " ".join(output.split()).startswith(f"ASY100 {' '.join(problem.split())} --> ")
+    assert output.count("help:") == 1
+    assert " ".join(output.split()).count(" ".join(help_text.split())) == 1
+
+
+def test_text_keeps_a_message_remedy_that_offers_more_than_the_help():
+    message = (
+        "`bcrypt.hashpw()` runs a deliberately slow password hash: tens to hundreds of ms of CPU on the"
+        " loop thread; run it in `await asyncio.to_thread(...)` or a bounded executor"
+    )
+    help_text = "Run it in a worker thread: `await asyncio.to_thread(bcrypt.hashpw, password, salt)`"
+    finding = _finding(message, fix=Fix(help_text, Applicability.UNSAFE, SAFE.edits))
+    flat = " ".join(render("text", [finding], _lines_context(["x = f()"])).split())
+    assert flat.startswith(f"ASY100 {message} --> ")  # the bounded executor is not in the help
+    # No help line (concise) and machine formats: the message as the rule wrote it.
+    assert render("concise", [_finding(REPEATED[0][0], fix=Fix(REPEATED[0][1], Applicability.DISPLAY_ONLY))],
+                  _lines_context([], quiet=True)).endswith(REPEATED[0][0] + "\n")  # fmt: skip
+
+
+def test_text_wraps_long_titles_and_help_at_100_columns_without_splitting_code():
+    message = (
+        "`aiohttp.ClientSession()` is created for every request `test_webhook()` handles and used only there:"
+        " each one opens its own connections (TCP and TLS handshakes, authentication) and drops them, so"
+        " keep-alive and pooling never help and the server sees a connection storm under load; create it once"
+        " (at module level, or in the app's lifespan/startup hook) and reuse it, passing it in or storing it on the app"
+    )
+    help_text = (
+        "Create `aiohttp.ClientSession()` once, in the app's lifespan/startup hook (or at module level),"
+        " and have `test_webhook()` use that one, or `await asyncio.sleep(a_rather_long_argument_name * 2)`"
+    )
+    finding = _finding(message, fix=Fix(help_text, Applicability.DISPLAY_ONLY))
+    output = render("text", [finding], _lines_context(["x = f()"], quiet=True)).splitlines()
+    arrow = next(i for i, line in enumerate(output) if "-->" in line)
+    help_at = next(i for i, line in enumerate(output) if line.startswith("help: "))
+    title, help_lines = output[:arrow], output[help_at : output.index("", help_at)]
+    assert len(title) > 1 and len(help_lines) > 1
+    assert all(len(line) <= 100 for line in output)
+    assert all(line.startswith(" " * len("ASY100 ")) for line in title[1:])
+    assert " ".join(" ".join(title).split()) == f"ASY100 {message}"
+    assert " ".join(" ".join(help_lines).split()) == f"help: {help_text}"
+    for code in re.findall(r"`[^`]*`", message + help_text):
+        assert any(code in line for line in output), code  # each code span on one line
+
+
+@pytest.mark.parametrize(
+    ("fixes", "unsafe_fixes", "fixing", "marked", "footer"),
+    [
+        ([SAFE], False, False, [True], ["[*] 1 fixable with the `--fix` option."]),
+        ([UNSAFE], False, False, [False], ["(1 fixable with `--fix --unsafe-fixes`.)"]),
+        (
+            [SAFE, UNSAFE], False, False, [True, False],
+            ["[*] 1 fixable with the `--fix` option.", "(1 more fixable with `--fix --unsafe-fixes`.)"],
+        ),
+        ([SAFE], True, False, [True], ["[*] 1 fixable with the `--fix` option."]),
+        ([UNSAFE], True, False, [True], ["[*] 1 fixable with `--fix --unsafe-fixes` (1 unsafe: review the diff)."]),
+        ([SAFE, UNSAFE], True, False, [True, True], ["[*] 2 fixable with `--fix --unsafe-fixes` (1 unsafe: review the diff)."]),
+        ([DISPLAY, DISPLAY_WITH_EDIT, None], True, False, [False, False, False], []),
+        # After a --fix run, what is left was not fixed by it: nothing is marked.
+        ([SAFE, UNSAFE], False, True, [False, False], ["1 fixable with `--fix --unsafe-fixes`."]),
+        ([SAFE, UNSAFE], True, True, [False, False], []),
+    ],
+    ids=[
+        "safe", "unsafe", "safe+unsafe", "safe --unsafe-fixes", "unsafe --unsafe-fixes",
+        "safe+unsafe --unsafe-fixes", "display-only", "after --fix", "after --fix --unsafe-fixes",
+    ],
+)  # fmt: skip
+def test_fix_markers_and_footer_name_what_the_flags_would_fix(fixes, unsafe_fixes, fixing, marked, footer):
+    """`[*]` marks exactly the findings the footer's `[*]` line counts, and that line names the
+    flags that fix them; no count is ever negative (issue 10: "(-1 more fixable ...)")."""
+    findings = [_finding(span=Span(n + 1, 0, n + 1, 3), fix=fix) for n, fix in enumerate(fixes)]
+    lines = ["x = f()"] * len(fixes)
+    for output_format in ("text", "concise", "grouped"):
+        context = _lines_context(lines, unsafe_fixes=unsafe_fixes, fixing=fixing)
+        output = render(output_format, findings, context)
+        titles = [line for line in output.splitlines() if "ASY100 " in line]
+        assert [("ASY100 [*] " in line) for line in titles] == marked, output_format
+        summary_at = output.splitlines().index("Found %d problem%s in 1 file (1 file checked)." % (len(fixes), "s" * (len(fixes) > 1)))
+        assert output.splitlines()[summary_at + 1 :] == footer, output_format
+        assert not re.search(r"-\d+ (more )?fixable", output)
+
+
+# --- statistics ---------------------------------------------------------------------------
+
+
+def _statistics_findings() -> list[Diagnostic]:
+    return [
+        _finding(span=Span(1, 0, 1, 3), code="ASY103", fix=SAFE),
+        _finding(span=Span(2, 0, 2, 3), code="ASY100", fix=UNSAFE),
+        _finding(span=Span(3, 0, 3, 3), code="ASY001", path="pkg/broken.py"),
+        _finding(span=Span(4, 0, 4, 3), code="ASY103"),
+        _finding(span=Span(5, 0, 5, 3), code="ASY001", path="pkg/other.py"),
+    ]
+
+
+@pytest.mark.parametrize("output_format", ["text", "concise", "grouped"])
+def test_statistics_is_only_the_table_by_count_then_code_then_the_summary(output_format):
+    context = _lines_context(["x = f()"] * 5, statistics=True)
+    output = render(output_format, _statistics_findings(), context).splitlines()
+    assert output == [
+        "2\tASY001\t[ ] file-not-checked",
+        "2\tASY103\t[*] blocking-file-io",
+        "1\tASY100\t[ ] blocking-sleep",
+        "Found 5 problems in 3 files (1 file checked).",
+        "[*] 1 fixable with the `--fix` option.",
+        "(1 more fixable with `--fix --unsafe-fixes`.)",
+    ]
+    quiet = render(output_format, _statistics_findings(), _lines_context([], statistics=True, quiet=True))
+    assert quiet.splitlines() == output[:3]
+
+
+def test_statistics_as_json_and_with_unsafe_fixes():
+    context = _lines_context([], statistics=True, unsafe_fixes=True)
+    assert json.loads(render("json", _statistics_findings(), context)) == [
+        {"code": "ASY001", "name": "file-not-checked", "count": 2, "fixable": False},
+        {"code": "ASY103", "name": "blocking-file-io", "count": 2, "fixable": True},
+        {"code": "ASY100", "name": "blocking-sleep", "count": 1, "fixable": True},
+    ]
+    assert json.loads(render("json", [], context)) == []
+    assert render("text", [], _lines_context([], statistics=True)) == "All checks passed (1 file checked).\n"
+
+
+@pytest.mark.parametrize("output_format", sorted(set(FORMATS) - set(STATISTICS_FORMATS)))
+def test_statistics_in_a_format_without_a_statistics_form_is_refused(output_format):
+    with pytest.raises(UnsupportedStatistics, match="--statistics"):
+        render(output_format, _statistics_findings(), _lines_context([], statistics=True))
+
+
+# --- grouped ------------------------------------------------------------------------------
+
+
+def test_grouped_lists_findings_under_their_file_with_aligned_positions(project):
+    findings = [
+        _finding(span=Span(5, 4, 5, 7), fix=SAFE),
+        _finding("`open()` blocks;\nuse anyio", span=Span(12, 12, 12, 15), code="ASY103"),
+        _finding("syntax error", span=Span(1, 0, 1, 0), code="ASY001", path="pkg/broken.py"),
+    ]
+    assert render("grouped", findings, _lines_context([])).splitlines() == [
+        "pkg/app.py:",
+        "   5:5  ASY100 [*] `f()` blocks",
+        "  12:13 ASY103 `open()` blocks; use anyio",
+        "",
+        "pkg/broken.py:",
+        "  1:1 ASY001 syntax error",
+        "",
+        "Found 3 problems in 2 files (1 file checked).",
+        "[*] 1 fixable with the `--fix` option.",
+    ]
+
+
+# --- pylint -------------------------------------------------------------------------------
+
+# Jenkins Warnings NG (analysis-model's PyLintParser) reads pylint's parseable lines with this
+# pattern: file, line, the message id in brackets, the message.
+WARNINGS_NG_PYLINT = re.compile(r"(.*):(\d+): \[(\D\d*).*\] (.*)")
+
+
+def test_pylint_lines_are_read_back_by_the_warnings_ng_parser(project):
+    lines = render("pylint", _diagnostics(), _context(project)).splitlines()
+    read = [WARNINGS_NG_PYLINT.fullmatch(line).groups() for line in lines]
+    assert [(path, int(line), message) for path, line, _, message in read] == [
+        ("pkg/app.py", 4, "`time.sleep()` blocks the loop"),
+        ("pkg/app.py", 5, "100% blocking: open(), then read"),  # a line break would split the finding
+        ("pkg/broken.py", 1, "syntax error: bad <input> & \x00 stuff"),
+    ]
+    assert lines[0] == "pkg/app.py:4: [ASY100] `time.sleep()` blocks the loop"
+    indexed = _finding("`items[0]` is copied; use `memoryview(items[0])`", span=Span(3, 0, 3, 1))
+    [(_, _, _, message)] = [WARNINGS_NG_PYLINT.fullmatch(line).groups() for line in render("pylint", [indexed], _context(project)).splitlines()]
+    assert message == indexed.message
+
+
+# --- rdjson -------------------------------------------------------------------------------
+
+
+def _validate_rdjson(document: dict) -> None:
+    jsonschema.Draft4Validator.check_schema(RDJSON_SCHEMA)
+    errors = list(jsonschema.Draft4Validator(RDJSON_SCHEMA).iter_errors(document))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:10])
+
+
+def test_vendored_rdjson_schema_is_reviewdogs_and_rejects_what_reviewdog_would():
+    definitions = RDJSON_SCHEMA["definitions"]
+    assert RDJSON_SCHEMA["$ref"] == "#/definitions/DiagnosticResult"
+    assert set(definitions["reviewdog.rdf.Diagnostic"]["properties"]) >= {"message", "location", "severity", "code", "suggestions", "related_locations"}
+    bad = {"diagnostics": [{"message": 1, "severity": "FATAL", "location": {"range": {"start": {"line": "4"}}}}]}
+    validator = jsonschema.Draft4Validator(RDJSON_SCHEMA)
+    assert {e.validator for e in validator.iter_errors(bad)} >= {"type", "enum"}
+
+
+def test_rdjson_validates_and_counts_columns_in_utf8_bytes(project):
+    document = json.loads(render("rdjson", _diagnostics(), _context(project)))
+    _validate_rdjson(document)
+    assert document["source"] == {"name": "asynclint", "url": "https://github.com/asynclint/asynclint"}
+    sleep, multi_line, broken = document["diagnostics"]
+    line4 = APP.splitlines()[3]
+    start = len(line4[: line4.index("time.sleep")].encode("utf-8")) + 1  # 😀 and 𝄞 are 4 bytes each
+    assert sleep["location"] == {
+        "path": "pkg/app.py",
+        "range": {"start": {"line": 4, "column": start}, "end": {"line": 4, "column": start + 13}},
+    }
+    assert (sleep["severity"], broken["severity"]) == ("WARNING", "ERROR")
+    assert sleep["code"] == {"value": "ASY100", "url": RULES["ASY100"].doc_url}
+    assert sleep["suggestions"] == [
+        {"range": sleep["location"]["range"], "text": "await asyncio.sleep(1)"},
+        {"range": {"start": {"line": 1, "column": 1}, "end": {"line": 1, "column": 1}}, "text": "import asyncio\n"},
+    ]
+    assert sleep["related_locations"] == [
+        {
+            "message": "the helper sleeps here",
+            "location": {"path": "pkg/other.py", "range": {"start": {"line": 2, "column": 5}, "end": {"line": 2, "column": 18}}},
+        }
+    ]
+    assert multi_line["location"]["range"]["end"] == {"line": 6, "column": 12}
+    assert "suggestions" not in multi_line and "related_locations" not in multi_line
+
+
+def test_rdjson_suggests_only_fixes_that_fix_would_apply(project):
+    findings = [_finding(fix=SAFE), _finding(fix=UNSAFE), _finding(fix=DISPLAY_WITH_EDIT), _finding(fix=DISPLAY)]
+    document = json.loads(render("rdjson", findings, _lines_context(["x = f()"])))
+    _validate_rdjson(document)
+    assert [[s["text"] for s in d.get("suggestions", [])] for d in document["diagnostics"]] == [["g()"], ["await h()"], [], []]
+
+
+# --- azure --------------------------------------------------------------------------------
+
+
+def _agent_unescape(value: str) -> str:
+    for token, escaped in ((";", "%3B"), ("\r", "%0D"), ("\n", "%0A"), ("]", "%5D")):
+        value = value.replace(escaped, token)
+    return value.replace("%AZP25", "%")
+
+
+def _agent_reads(line: str) -> tuple[str, dict[str, str], str]:
+    """What the Azure Pipelines agent reads from a logging command (its Command.TryParse):
+    `area.event`, the `;`-separated `key=value` properties up to the first `]`, the message
+    after it; each value unescaped as its CommandStringConvertor does, `%AZP25` decoding on."""
+    prefix = "##vso["
+    start = line.index(prefix) + len(prefix)
+    end = line.index("]", start)
+    name, _, properties_text = line[start:end].partition(" ")
+    properties = {}
+    for item in filter(None, properties_text.split(";")):
+        key, _, value = item.partition("=")
+        if key and value:
+            properties[key] = _agent_unescape(value)
+    return name, properties, _agent_unescape(line[end + 1 :])
+
+
+def test_azure_logging_commands_are_read_back_as_written(project):
+    column = APP.splitlines()[3].index("time.sleep") + 1
+    read = [_agent_reads(line) for line in render("azure", _diagnostics(), _context(project)).splitlines()]
+    assert read[0] == (
+        "task.logissue",
+        {"type": "warning", "sourcepath": "pkg/app.py", "linenumber": "4", "columnnumber": str(column), "code": "ASY100"},
+        "`time.sleep()` blocks the loop",
+    )
+    assert read[1][2] == "100% blocking: open(),\nthen read"
+    assert read[2][1]["type"] == "error" and read[2][1]["code"] == "ASY001"
+
+
+def test_azure_escaping_survives_every_special_character(project):
+    odd = _finding("50% done; see [docs]\r\nnext: %3B stays literal, %AZP25 too", path="we;ird]dir%/a=b.py")
+    [line] = render("azure", [odd], _context(project)).splitlines()
+    name, properties, message = _agent_reads(line)
+    assert name == "task.logissue"
+    assert properties["sourcepath"] == "we;ird]dir%/a=b.py"
+    assert message == odd.message
+    assert azure_escape("a;b]c%d\re\n") == "a%3Bb%5Dc%AZP25d%0De%0A"
 
 
 # --- through the command line -------------------------------------------------------------
@@ -345,6 +736,18 @@ def test_every_format_from_the_command_line(tmp_path, monkeypatch, output_format
         assert ET.fromstring(output.encode("utf-8")).find("testsuite").get("name") == "src/app.py"
     elif output_format == "github":
         assert output.startswith("::warning file=src/app.py,line=5,col=5,")
+    elif output_format == "rdjson":
+        document = json.loads(output)
+        _validate_rdjson(document)
+        assert document["diagnostics"][0]["location"]["path"] == "src/app.py"
+    elif output_format == "azure":
+        assert output.startswith("##vso[task.logissue type=warning;sourcepath=src/app.py;linenumber=5;columnnumber=5;code=ASY100;]")
+    elif output_format == "pylint":
+        assert output.startswith("src/app.py:5: [ASY100] ")
+    elif output_format == "grouped":
+        assert output.splitlines()[0] == "src/app.py:" and output.splitlines()[1].startswith("  5:5 ASY100 ")
+    elif output_format == "text":
+        assert " --> src/app.py:5:5" in output.splitlines()
 
 
 def test_check_does_not_import_the_language_server_dependencies(tmp_path):
@@ -359,3 +762,25 @@ def test_check_does_not_import_the_language_server_dependencies(tmp_path):
     )
     completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert "HEAVY []" in completed.stderr, completed.stderr
+
+
+def test_statistics_and_fix_counts_from_the_command_line(tmp_path, monkeypatch):
+    """SOURCE's `time.sleep` fix is unsafe (the module imports no framework)."""
+    (tmp_path / "app.py").write_text(SOURCE, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    table = runner.invoke(cli, ["check", "--no-cache", "--statistics", "app.py"])
+    assert table.exit_code == 1
+    assert table.stdout.splitlines() == [
+        "1\tASY100\tblocking-sleep",
+        "Found 1 problem in 1 file (1 file checked).",
+        "(1 fixable with `--fix --unsafe-fixes`.)",
+    ]
+    as_json = runner.invoke(cli, ["check", "--no-cache", "--statistics", "--unsafe-fixes", "--output-format", "json", "app.py"])
+    assert json.loads(as_json.stdout) == [{"code": "ASY100", "name": "blocking-sleep", "count": 1, "fixable": True}]
+    unsafe = runner.invoke(cli, ["check", "--no-cache", "--unsafe-fixes", "--output-format", "concise", "app.py"])
+    assert unsafe.stdout.splitlines()[0].startswith("app.py:5:5: ASY100 [*] ")
+    assert unsafe.stdout.splitlines()[1:] == [
+        "Found 1 problem in 1 file (1 file checked).",
+        "[*] 1 fixable with `--fix --unsafe-fixes` (1 unsafe: review the diff).",
+    ]

@@ -22,6 +22,7 @@ class RenderContext:
     statistics: bool = False
     quiet: bool = False
     unsafe_fixes: bool = False  # whether unsafe fixes count as available (--unsafe-fixes)
+    fixing: bool = False  # the findings are what a --fix run left: none is marked fixable
     # The directory repository-relative paths (SARIF, GitLab, GitHub) are relative to;
     # None: the git work tree that holds the current directory, else the current directory.
     root: str | None = None
@@ -41,11 +42,30 @@ _MODULES = {
     "sarif": "sarif",
     "gitlab": "gitlab",
     "junit": "junit",
+    "grouped": "grouped",
+    "pylint": "pylint",
+    "rdjson": "rdjson",
+    "azure": "azure",
 }
 FORMATS = tuple(_MODULES)
+# The formats `--statistics` has a form for: a table (then the summary), or JSON.
+STATISTICS_FORMATS = ("text", "concise", "grouped", "json")
+
+
+class UnsupportedStatistics(ValueError):
+    """`--statistics` asked of a format that has no statistics form (see STATISTICS_FORMATS)."""
 
 
 def render(name: str, diagnostics, context: RenderContext) -> str:
+    if context.statistics:
+        from asynclint.output import statistics
+
+        if name not in STATISTICS_FORMATS:
+            raise UnsupportedStatistics(
+                f"--statistics prints a table or JSON: use it with --output-format"
+                f" {', '.join(STATISTICS_FORMATS[:-1])} or {STATISTICS_FORMATS[-1]}, not {name}"
+            )
+        return statistics.render(name, diagnostics, context)
     module = import_module(f"asynclint.output.{_MODULES[name]}")
     return module.render(diagnostics, context)
 

@@ -1,10 +1,16 @@
-"""`--output-format text` (the default): one header line per finding, the source lines it
-covers with a marker under the span, and a summary. Colour (pygments for the code, ANSI for
-the rest) only when asked for or writing to a terminal."""
+"""`--output-format text` (the default), laid out as ruff's full output: per finding a title
+line (`CODE [*] message`), a `-->` line with its location, the lines it covers with two lines
+of context either side and a marker under the span, and the `help:` line with the remedy;
+then the summary. Colour (pygments for the code, ANSI for the rest) only when asked for or
+writing to a terminal.
+
+The shared pieces of the line-oriented formats live here too: the one-line `header` that
+`concise` prints, the fix marker, and the summary with its fixable counts."""
 
 from __future__ import annotations
 
-from collections import Counter
+import re
+import textwrap
 
 from asynclint.diagnostic import Applicability
 from asynclint.positions import one_based_column
@@ -13,10 +19,13 @@ _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"
 _RED = "\x1b[31m"
 _CYAN = "\x1b[36m"
-_DIM = "\x1b[2m"
 
-# Spans longer than this show their first and last lines with an elision between them.
+# Lines of source shown before and after the reported lines, as ruff shows them.
+_CONTEXT = 2
+# Spans longer than this show their first two and last lines with an elision between them.
 _MAX_SNIPPET_LINES = 4
+# Titles and help lines are wrapped to this many columns (code in backticks is never split).
+_WIDTH = 100
 
 
 class _Painter:
@@ -40,8 +49,12 @@ class _Painter:
         return self._highlight(line)
 
 
+# --- which fixes count as available ------------------------------------------------------
+
+
 def applicable(fix, unsafe_fixes: bool) -> bool:
-    """Whether `--fix` (with or without --unsafe-fixes) would apply `fix`."""
+    """Whether `--fix` (with --unsafe-fixes when `unsafe_fixes`) would apply `fix`. A
+    display-only suggestion never is."""
     if fix is None or not fix.edits:
         return False
     return fix.applicability is Applicability.SAFE or (
@@ -49,13 +62,78 @@ def applicable(fix, unsafe_fixes: bool) -> bool:
     )
 
 
-def header(diagnostic, paint: _Painter | None = None, unsafe_fixes: bool = False) -> str:
+def shows_marker(diagnostic, context) -> bool:
+    """`[*]`: the fix that running the same command with `--fix` would apply. After a fix run
+    no finding is marked: a fix that was available and is still there was refused."""
+    return not context.fixing and applicable(diagnostic.fix, context.unsafe_fixes)
+
+
+# --- one finding ---------------------------------------------------------------------------
+
+
+def header(diagnostic, paint: _Painter | None = None, marked: bool = False) -> str:
+    """The one-line form `path:line:column: CODE [*] message` (concise, and the remaining
+    findings of a `--fix -` on standard input)."""
     paint = paint or _Painter(False)
     span = diagnostic.span
     location = f"{diagnostic.path}:{span.line}:{one_based_column(span.column)}:"
-    marker = paint("[*] ", _CYAN) if applicable(diagnostic.fix, unsafe_fixes) else ""
+    marker = paint("[*] ", _CYAN) if marked else ""
     code = paint(diagnostic.code, _BOLD, _RED)
-    return f"{paint(location, _BOLD)} {code} {marker}{diagnostic.message}"
+    message = " ".join(diagnostic.message.splitlines())  # one line per finding, whatever the message
+    return f"{paint(location, _BOLD)} {code} {marker}{message}"
+
+
+_STOP_WORDS = frozenset(
+    "a an and are as at be by do does for from in is it its no not of on or so that the then"
+    " this to when while with".split()
+)
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9_]+", text.lower()) if w not in _STOP_WORDS}
+
+
+def without_repeated_remedy(message: str, help_text: str) -> str:
+    """`message` less its last `; ...` clause (the remedy, by the messages' convention) when
+    the help restates it: nearly every content word of the clause is in the help. The help
+    line below then says it once; a clause that offers something the help does not (another
+    library, another approach) stays."""
+    problem, separator, remedy = message.rpartition("; ")
+    if not separator:
+        return message
+    words = _content_words(remedy)
+    if not words:
+        return message
+    covered = len(words & _content_words(help_text)) / len(words)
+    return problem if covered >= 0.9 else message
+
+
+def _wrap(text: str, first_indent: int, indent: int) -> list[str]:
+    """`text` in lines of at most _WIDTH columns (the first one `first_indent` columns in),
+    continuation lines indented by `indent`. Code spans in backticks are kept whole."""
+    protected = re.sub(r"`[^`]*`", lambda m: m.group(0).replace(" ", "\x00"), text)
+    lines = textwrap.wrap(
+        protected,
+        width=_WIDTH,
+        initial_indent="\x01" * first_indent,
+        subsequent_indent=" " * indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [""]
+    lines[0] = lines[0].lstrip("\x01")
+    return [line.replace("\x00", " ") for line in lines]
+
+
+def title(diagnostic, paint: _Painter, marked: bool, message: str) -> list[str]:
+    prefix = diagnostic.code + (" [*]" if marked else "") + " "
+    lines = _wrap(message, len(prefix), len(prefix))
+    painted = paint(diagnostic.code, _BOLD, _RED) + (" " + paint("[*]", _CYAN) if marked else "") + " "
+    return [painted + paint(lines[0], _BOLD)] + [paint(line, _BOLD) for line in lines[1:]]
+
+
+def help_lines(help_text: str, paint: _Painter) -> list[str]:
+    lines = _wrap(help_text, len("help: "), len("help: "))
+    return [paint("help", _BOLD, _CYAN) + ": " + lines[0]] + lines[1:]
 
 
 # Columns count code points; a terminal does not. The marker goes under the span as shown:
@@ -72,20 +150,46 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def snippet(diagnostic, lines: list[str], paint: _Painter) -> list[str]:
+def _shown_lines(span, lines: list[str]) -> list[int | None]:
+    """The line numbers the frame shows (None: an elision): the span's lines, and up to
+    _CONTEXT lines either side that are not blank at the frame's edges."""
+    reported = list(range(span.line, span.end_line + 1))
+    if len(reported) > _MAX_SNIPPET_LINES:
+        reported = reported[:2] + [None] + reported[-1:]
+    last = max(len(lines), span.end_line)
+
+    def blank(number: int) -> bool:
+        return number > len(lines) or not lines[number - 1].strip()
+
+    before = list(range(max(1, span.line - _CONTEXT), span.line))
+    while before and blank(before[0]):
+        before.pop(0)
+    after = list(range(span.end_line + 1, min(last, span.end_line + _CONTEXT) + 1))
+    while after and blank(after[-1]):
+        after.pop()
+    return before + reported + after
+
+
+def frame(diagnostic, lines: list[str], paint: _Painter) -> list[str]:
+    """The `-->` location line and, when the file's lines are known, the code frame."""
     span = diagnostic.span
-    numbers = list(range(span.line, span.end_line + 1))
-    if len(numbers) > _MAX_SNIPPET_LINES:
-        numbers = numbers[:2] + [None] + numbers[-1:]
-    width = len(str(span.end_line))
+    location = f"{diagnostic.path}:{span.line}:{one_based_column(span.column)}"
+    numbers = _shown_lines(span, lines) if lines else []
+    width = len(str(max((n for n in numbers if n is not None), default=span.line)))
+    out = [" " * width + paint("-->", _CYAN) + " " + location]
+    if not lines:  # a file that could not be read or decoded: no empty frame
+        return out
     gutter = paint(" " * width + " |", _CYAN)
-    out = [gutter]
+    out.append(gutter)
     for number in numbers:
         if number is None:
             out.append(paint(" " * width + " ...", _CYAN))
             continue
-        text = lines[number - 1] if 0 < number <= len(lines) else ""
-        out.append(paint(f"{number:>{width}} |", _CYAN) + " " + paint.code(text.replace("\t", _TAB)))
+        text = lines[number - 1] if number <= len(lines) else ""
+        shown = text.replace("\t", _TAB)
+        out.append(paint(f"{number:>{width}} |", _CYAN) + (" " + paint.code(shown) if shown else ""))
+        if not span.line <= number <= span.end_line:
+            continue
         start = span.column if number == span.line else len(text) - len(text.lstrip())
         end = span.end_column if number == span.end_line else len(text)
         marker = "^" * max(1, _display_width(text[start:end]))
@@ -98,36 +202,41 @@ def render(diagnostics, context) -> str:
     paint = _Painter(context.color)
     out: list[str] = []
     for diagnostic in diagnostics:
-        out.append(header(diagnostic, paint, context.unsafe_fixes))
-        lines = context.source_lines(diagnostic.path)
-        if lines:  # none for a file that could not be read or decoded: no empty snippet then
-            out.extend(snippet(diagnostic, lines, paint))
-        if diagnostic.fix is not None:
-            out.append(paint(f"  = help: {diagnostic.fix.title}", _DIM))
+        fix = diagnostic.fix
+        message = diagnostic.message if fix is None else without_repeated_remedy(diagnostic.message, fix.title)
+        out.extend(title(diagnostic, paint, shows_marker(diagnostic, context), message))
+        out.extend(frame(diagnostic, context.source_lines(diagnostic.path), paint))
+        if fix is not None:
+            out.extend(help_lines(fix.title, paint))
         out.append("")
-    if context.statistics:
-        out.extend(statistics(diagnostics))
     if not context.quiet:
-        out.append(summary(diagnostics, context.files_checked))
-        out.extend(fixable_summary(diagnostics, context.unsafe_fixes))
+        out.extend(footer(diagnostics, context))
     return "\n".join(out) + ("\n" if out else "")
 
 
-def statistics(diagnostics) -> list[str]:
-    counts = Counter((d.code, d.name) for d in diagnostics)
-    return [f"{count:>5}  {code}  {name}" for (code, name), count in sorted(counts.items())] + [""]
+# --- the summary ---------------------------------------------------------------------------
 
 
-def fixable_summary(diagnostics, unsafe_fixes: bool) -> list[str]:
-    fixable = sum(1 for d in diagnostics if applicable(d.fix, unsafe_fixes))
-    hidden = sum(
-        1 for d in diagnostics if not unsafe_fixes and applicable(d.fix, unsafe_fixes=True)
-    ) - fixable
+def footer(diagnostics, context) -> list[str]:
+    return [summary(diagnostics, context.files_checked), *fixable_summary(diagnostics, context)]
+
+
+def fixable_summary(diagnostics, context) -> list[str]:
+    """How many findings a `--fix` run would fix, named with the flags that fix them: the
+    count after `[*]` is exactly the findings marked `[*]`."""
+    safe = sum(1 for d in diagnostics if applicable(d.fix, unsafe_fixes=False))
+    unsafe = sum(1 for d in diagnostics if applicable(d.fix, unsafe_fixes=True)) - safe
+    if context.fixing:
+        # What is left after --fix was not fixable by it; only --unsafe-fixes could add more.
+        return [] if context.unsafe_fixes or not unsafe else [f"{unsafe} fixable with `--fix --unsafe-fixes`."]
+    if context.unsafe_fixes and unsafe:
+        return [f"[*] {safe + unsafe} fixable with `--fix --unsafe-fixes` ({unsafe} unsafe: review the diff)."]
     lines = []
-    if fixable:
-        lines.append(f"[*] {fixable} fixable with the `--fix` option.")
-    if hidden:
-        lines.append(f"({hidden} more fixable with `--fix --unsafe-fixes`.)")
+    if safe:
+        lines.append(f"[*] {safe} fixable with the `--fix` option.")
+    if unsafe and not context.unsafe_fixes:
+        more = "more " if safe else ""
+        lines.append(f"({unsafe} {more}fixable with `--fix --unsafe-fixes`.)")
     return lines
 
 

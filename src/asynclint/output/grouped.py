@@ -1,0 +1,35 @@
+"""`--output-format grouped`, ruff's grouped format: findings under the name of their file,
+one line each (`line:column CODE [*] message`, the line numbers right-aligned and the columns
+padded so the codes line up), a blank line after each file, then the same summary as `text`:
+
+    src/app.py:
+       5:5  ASY100 [*] `time.sleep()` puts the event loop thread to sleep, ...
+      12:13 ASY101 `requests.get()` sends an HTTP request and waits ...
+"""
+
+from __future__ import annotations
+
+from asynclint.output.text import _BOLD, _CYAN, _RED, _Painter, footer, shows_marker
+from asynclint.positions import one_based_column
+
+
+def render(diagnostics, context) -> str:
+    paint = _Painter(context.color)
+    files: dict[str, list] = {}
+    for diagnostic in diagnostics:
+        files.setdefault(diagnostic.path, []).append(diagnostic)
+    out: list[str] = []
+    for path, found in files.items():
+        out.append(paint(f"{path}:", _BOLD))
+        line_width = max(len(str(d.span.line)) for d in found)
+        column_width = max(len(str(one_based_column(d.span.column))) for d in found)
+        for diagnostic in found:
+            line = f"{diagnostic.span.line:>{line_width}}"
+            column = f"{one_based_column(diagnostic.span.column):<{column_width}}"
+            marker = paint("[*]", _CYAN) + " " if shows_marker(diagnostic, context) else ""
+            message = " ".join(diagnostic.message.splitlines())
+            out.append(f"  {line}{paint(':', _CYAN)}{column} {paint(diagnostic.code, _BOLD, _RED)} {marker}{message}")
+        out.append("")
+    if not context.quiet:
+        out.extend(footer(diagnostics, context))
+    return "\n".join(out) + ("\n" if out else "")
