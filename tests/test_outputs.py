@@ -746,7 +746,7 @@ def test_every_format_from_the_command_line(tmp_path, monkeypatch, output_format
         assert output.startswith("src/app.py:5: [ASY100] ")
     elif output_format == "grouped":
         assert output.splitlines()[0] == "src/app.py:" and output.splitlines()[1].startswith("  5:5 ASY100 ")
-    elif output_format == "text":
+    elif output_format in ("text", "full"):  # full: ruff's name for it
         assert " --> src/app.py:5:5" in output.splitlines()
 
 

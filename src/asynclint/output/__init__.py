@@ -31,9 +31,10 @@ class RenderContext:
         return self.root if self.root is not None else default_root()
 
 
-# --output-format name -> module in this package.
+# --output-format name -> module in this package ("full": ruff's name for the text layout).
 _MODULES = {
     "text": "text",
+    "full": "text",
     "concise": "concise",
     "json": "json_format",
     "json-lines": "json_lines",
@@ -49,7 +50,7 @@ _MODULES = {
 }
 FORMATS = tuple(_MODULES)
 # The formats `--statistics` has a form for: a table (then the summary), or JSON.
-STATISTICS_FORMATS = ("text", "concise", "grouped", "json")
+STATISTICS_FORMATS = ("text", "full", "concise", "grouped", "json")
 
 
 class UnsupportedStatistics(ValueError):
