@@ -1,5 +1,5 @@
 """The tables of the database and client rules (ASY4xx, ASY5xx): rules/sql.toml,
-rules/pools.toml and rules/handlers.toml, parsed into typed records. `tables.py` reads the
+rules/stores.toml, rules/pools.toml and rules/handlers.toml, parsed into typed records. `tables.py` reads the
 files and hands their contents here; a malformed table raises ValueError with its location."""
 
 from __future__ import annotations
@@ -31,6 +31,28 @@ class OrmTables:
     tortoise_queryset: frozenset[str] = frozenset()
     tortoise_queries: frozenset[str] = frozenset()
     tortoise_bounds: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class BatchedForm:
+    """How a store command is batched: `hget` per field of one hash is one `hmget`."""
+
+    batch: str  # the call, with <receiver>, <0>, <1>, ... and <each N> (see rules/stores.toml)
+    over: frozenset[int]  # the argument positions the loop may vary for the form to hold
+
+
+@dataclass(frozen=True)
+class StoreTable:
+    """rules/stores.toml: key-value store clients and their commands (see its comment)."""
+
+    types: frozenset[str] = frozenset()
+    modules: frozenset[str] = frozenset()
+    ambiguous: frozenset[str] = frozenset()
+    hints: tuple[str, ...] = ()
+    pipelines: frozenset[str] = frozenset()
+    pipeline_types: frozenset[str] = frozenset()
+    pipeline_hints: tuple[str, ...] = ()
+    commands: dict[str, BatchedForm | None] = field(default_factory=dict)  # None: a pipeline
 
 
 @dataclass(frozen=True)
@@ -72,12 +94,13 @@ class HandlerTable:
 class DbTables:
     sql: SqlCalls = field(default_factory=SqlCalls)
     orm: OrmTables = field(default_factory=OrmTables)
+    stores: StoreTable = field(default_factory=StoreTable)
     pools: dict[str, PoolSpec] = field(default_factory=dict)  # qualified name -> spec
     handlers: HandlerTable = field(default_factory=HandlerTable)
 
 
-def parse_db_tables(sql: dict, pools: dict, handlers: dict) -> DbTables:
-    return DbTables(_sql_calls(sql), _orm(sql), _pools(pools), _handlers(handlers))
+def parse_db_tables(sql: dict, pools: dict, handlers: dict, stores: dict | None = None) -> DbTables:
+    return DbTables(_sql_calls(sql), _orm(sql), _stores(stores or {}), _pools(pools), _handlers(handlers))
 
 
 def _strings(data: dict, key: str, where: str) -> tuple[str, ...]:
@@ -141,6 +164,47 @@ def _orm(data: dict) -> OrmTables:
         tortoise_queryset=names(tt, "queryset_methods", "tortoise"),
         tortoise_queries=names(tt, "queries", "tortoise"),
         tortoise_bounds=names(tt, "bounds", "tortoise"),
+    )
+
+
+_STORE_KEYS = frozenset(
+    {
+        "types", "modules", "ambiguous", "hints", "pipelines", "pipeline_types", "pipeline_hints",
+        "pipelined", "batched",
+    }
+)  # fmt: skip
+
+
+def _stores(data: dict) -> StoreTable:
+    where = "rules/stores.toml"
+    unknown = set(data) - _STORE_KEYS
+    if unknown:
+        raise ValueError(f"{where}: unknown key {sorted(unknown)[0]!r}")
+    commands: dict[str, BatchedForm | None] = dict.fromkeys(_strings(data, "pipelined", where))
+    for command, raw in _section(data, "batched", where).items():
+        here = f"{where} [batched] {command}"
+        if command in commands:
+            raise ValueError(f"{here}: listed twice")
+        if not isinstance(raw, dict) or set(raw) != {"batch", "over"}:
+            raise ValueError(f"{here}: needs exactly `batch` and `over`")
+        over = raw["over"]
+        if not isinstance(raw["batch"], str) or "<receiver>" not in raw["batch"]:
+            raise ValueError(f"{here}: batch must be a call written with <receiver>")
+        if not isinstance(over, list) or not over or not all(isinstance(i, int) and i >= 0 for i in over):
+            raise ValueError(f"{here}: over must be a non-empty list of argument positions")
+        commands[command] = BatchedForm(raw["batch"], frozenset(over))
+    ambiguous = frozenset(_strings(data, "ambiguous", where))
+    if ambiguous - set(commands):
+        raise ValueError(f"{where}: ambiguous names a command not listed: {sorted(ambiguous - set(commands))[0]}")
+    return StoreTable(
+        types=frozenset(_strings(data, "types", where)),
+        modules=frozenset(_strings(data, "modules", where)),
+        ambiguous=ambiguous,
+        hints=_strings(data, "hints", where),
+        pipelines=frozenset(_strings(data, "pipelines", where)),
+        pipeline_types=frozenset(_strings(data, "pipeline_types", where)),
+        pipeline_hints=_strings(data, "pipeline_hints", where),
+        commands=commands,
     )
 
 
