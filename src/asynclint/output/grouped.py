@@ -9,26 +9,26 @@ padded so the codes line up), a blank line after each file, then the same summar
 
 from __future__ import annotations
 
-from asynclint.output.text import _BOLD, _CYAN, _RED, _Painter, footer, shows_marker
+from asynclint.output.text import BOLD, CYAN, RED, Painter, footer, shows_marker
 from asynclint.positions import one_based_column
 
 
 def render(diagnostics, context) -> str:
-    paint = _Painter(context.color)
+    paint = Painter(context.color)
     files: dict[str, list] = {}
     for diagnostic in diagnostics:
         files.setdefault(diagnostic.path, []).append(diagnostic)
     out: list[str] = []
     for path, found in files.items():
-        out.append(paint(f"{path}:", _BOLD))
+        out.append(paint(f"{path}:", BOLD))
         line_width = max(len(str(d.span.line)) for d in found)
         column_width = max(len(str(one_based_column(d.span.column))) for d in found)
         for diagnostic in found:
             line = f"{diagnostic.span.line:>{line_width}}"
             column = f"{one_based_column(diagnostic.span.column):<{column_width}}"
-            marker = paint("[*]", _CYAN) + " " if shows_marker(diagnostic, context) else ""
+            marker = paint("[*]", CYAN) + " " if shows_marker(diagnostic, context) else ""
             message = " ".join(diagnostic.message.splitlines())
-            out.append(f"  {line}{paint(':', _CYAN)}{column} {paint(diagnostic.code, _BOLD, _RED)} {marker}{message}")
+            out.append(f"  {line}{paint(':', CYAN)}{column} {paint(diagnostic.code, BOLD, RED)} {marker}{message}")
         out.append("")
     if not context.quiet:
         out.extend(footer(diagnostics, context))

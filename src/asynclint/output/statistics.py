@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 
-from asynclint.output.text import _BOLD, _CYAN, _RED, _Painter, footer, shows_marker
+from asynclint.output.text import BOLD, CYAN, RED, Painter, footer, shows_marker
 
 
 def rows(diagnostics, context) -> list[dict]:
@@ -26,7 +26,7 @@ def rows(diagnostics, context) -> list[dict]:
     return sorted(by_code.values(), key=lambda row: (-row["count"], row["code"]))
 
 
-def table(statistics: list[dict], paint: _Painter) -> list[str]:
+def table(statistics: list[dict], paint: Painter) -> list[str]:
     if not statistics:
         return []
     count_width = max(len(str(row["count"])) for row in statistics)
@@ -34,9 +34,9 @@ def table(statistics: list[dict], paint: _Painter) -> list[str]:
     any_fixable = any(row["fixable"] for row in statistics)
     lines = []
     for row in statistics:
-        marker = (paint("[*]", _CYAN) if row["fixable"] else "[ ]") + " " if any_fixable else ""
-        count = paint(f"{row['count']:>{count_width}}", _BOLD)
-        code = paint(f"{row['code']:<{code_width}}", _BOLD, _RED)
+        marker = (paint("[*]", CYAN) if row["fixable"] else "[ ]") + " " if any_fixable else ""
+        count = paint(f"{row['count']:>{count_width}}", BOLD)
+        code = paint(f"{row['code']:<{code_width}}", BOLD, RED)
         lines.append(f"{count}\t{code}\t{marker}{row['name']}")
     return lines
 
@@ -45,7 +45,7 @@ def render(name: str, diagnostics, context) -> str:
     statistics = rows(diagnostics, context)
     if name == "json":
         return json.dumps(statistics, indent=2) + "\n"
-    out = table(statistics, _Painter(context.color))
+    out = table(statistics, Painter(context.color))
     if not context.quiet:
         out.extend(footer(diagnostics, context))
     return "\n".join(out) + ("\n" if out else "")

@@ -15,10 +15,10 @@ import textwrap
 from asynclint.diagnostic import Applicability
 from asynclint.positions import one_based_column
 
-_RESET = "\x1b[0m"
-_BOLD = "\x1b[1m"
-_RED = "\x1b[31m"
-_CYAN = "\x1b[36m"
+RESET = "\x1b[0m"
+BOLD = "\x1b[1m"
+RED = "\x1b[31m"
+CYAN = "\x1b[36m"
 
 # Lines of source shown before and after the reported lines, as ruff shows them.
 _CONTEXT = 2
@@ -28,13 +28,13 @@ _MAX_SNIPPET_LINES = 4
 _WIDTH = 100
 
 
-class _Painter:
+class Painter:
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
         self._highlight = None
 
     def __call__(self, text: str, *styles: str) -> str:
-        return "".join(styles) + text + _RESET if self.enabled and text else text
+        return "".join(styles) + text + RESET if self.enabled and text else text
 
     def code(self, line: str) -> str:
         if not self.enabled:
@@ -71,16 +71,16 @@ def shows_marker(diagnostic, context) -> bool:
 # --- one finding ---------------------------------------------------------------------------
 
 
-def header(diagnostic, paint: _Painter | None = None, marked: bool = False) -> str:
+def header(diagnostic, paint: Painter | None = None, marked: bool = False) -> str:
     """The one-line form `path:line:column: CODE [*] message` (concise, and the remaining
     findings of a `--fix -` on standard input)."""
-    paint = paint or _Painter(False)
+    paint = paint or Painter(False)
     span = diagnostic.span
     location = f"{diagnostic.path}:{span.line}:{one_based_column(span.column)}:"
-    marker = paint("[*] ", _CYAN) if marked else ""
-    code = paint(diagnostic.code, _BOLD, _RED)
+    marker = paint("[*] ", CYAN) if marked else ""
+    code = paint(diagnostic.code, BOLD, RED)
     message = " ".join(diagnostic.message.splitlines())  # one line per finding, whatever the message
-    return f"{paint(location, _BOLD)} {code} {marker}{message}"
+    return f"{paint(location, BOLD)} {code} {marker}{message}"
 
 
 _STOP_WORDS = frozenset(
@@ -111,29 +111,30 @@ def without_repeated_remedy(message: str, help_text: str) -> str:
 def _wrap(text: str, first_indent: int, indent: int) -> list[str]:
     """`text` in lines of at most _WIDTH columns (the first one `first_indent` columns in),
     continuation lines indented by `indent`. Code spans in backticks are kept whole."""
+    # Spaces inside code spans become NULs for the wrapping (which only breaks at whitespace).
     protected = re.sub(r"`[^`]*`", lambda m: m.group(0).replace(" ", "\x00"), text)
     lines = textwrap.wrap(
         protected,
         width=_WIDTH,
-        initial_indent="\x01" * first_indent,
+        initial_indent=" " * first_indent,  # room for what precedes the text on its first line
         subsequent_indent=" " * indent,
         break_long_words=False,
         break_on_hyphens=False,
-    ) or [""]
-    lines[0] = lines[0].lstrip("\x01")
+    ) or [" " * first_indent]
+    lines[0] = lines[0][first_indent:]
     return [line.replace("\x00", " ") for line in lines]
 
 
-def title(diagnostic, paint: _Painter, marked: bool, message: str) -> list[str]:
+def title(diagnostic, paint: Painter, marked: bool, message: str) -> list[str]:
     prefix = diagnostic.code + (" [*]" if marked else "") + " "
     lines = _wrap(message, len(prefix), len(prefix))
-    painted = paint(diagnostic.code, _BOLD, _RED) + (" " + paint("[*]", _CYAN) if marked else "") + " "
-    return [painted + paint(lines[0], _BOLD)] + [paint(line, _BOLD) for line in lines[1:]]
+    painted = paint(diagnostic.code, BOLD, RED) + (" " + paint("[*]", CYAN) if marked else "") + " "
+    return [painted + paint(lines[0], BOLD)] + [paint(line, BOLD) for line in lines[1:]]
 
 
-def help_lines(help_text: str, paint: _Painter) -> list[str]:
+def help_lines(help_text: str, paint: Painter) -> list[str]:
     lines = _wrap(help_text, len("help: "), len("help: "))
-    return [paint("help", _BOLD, _CYAN) + ": " + lines[0]] + lines[1:]
+    return [paint("help", BOLD, CYAN) + ": " + lines[0]] + lines[1:]
 
 
 # Columns count code points; a terminal does not. The marker goes under the span as shown:
@@ -170,36 +171,36 @@ def _shown_lines(span, lines: list[str]) -> list[int | None]:
     return before + reported + after
 
 
-def frame(diagnostic, lines: list[str], paint: _Painter) -> list[str]:
+def frame(diagnostic, lines: list[str], paint: Painter) -> list[str]:
     """The `-->` location line and, when the file's lines are known, the code frame."""
     span = diagnostic.span
     location = f"{diagnostic.path}:{span.line}:{one_based_column(span.column)}"
     numbers = _shown_lines(span, lines) if lines else []
     width = len(str(max((n for n in numbers if n is not None), default=span.line)))
-    out = [" " * width + paint("-->", _CYAN) + " " + location]
+    out = [" " * width + paint("-->", CYAN) + " " + location]
     if not lines:  # a file that could not be read or decoded: no empty frame
         return out
-    gutter = paint(" " * width + " |", _CYAN)
+    gutter = paint(" " * width + " |", CYAN)
     out.append(gutter)
     for number in numbers:
         if number is None:
-            out.append(paint(" " * width + " ...", _CYAN))
+            out.append(paint(" " * width + " ...", CYAN))
             continue
         text = lines[number - 1] if number <= len(lines) else ""
         shown = text.replace("\t", _TAB)
-        out.append(paint(f"{number:>{width}} |", _CYAN) + (" " + paint.code(shown) if shown else ""))
+        out.append(paint(f"{number:>{width}} |", CYAN) + (" " + paint.code(shown) if shown else ""))
         if not span.line <= number <= span.end_line:
             continue
         start = span.column if number == span.line else len(text) - len(text.lstrip())
         end = span.end_column if number == span.end_line else len(text)
         marker = "^" * max(1, _display_width(text[start:end]))
-        out.append(gutter + " " + " " * _display_width(text[:start]) + paint(marker, _BOLD, _RED))
+        out.append(gutter + " " + " " * _display_width(text[:start]) + paint(marker, BOLD, RED))
     out.append(gutter)
     return out
 
 
 def render(diagnostics, context) -> str:
-    paint = _Painter(context.color)
+    paint = Painter(context.color)
     out: list[str] = []
     for diagnostic in diagnostics:
         fix = diagnostic.fix
