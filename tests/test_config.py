@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from asynclint.config import ConfigError, load_config
+from asynclint.engine import Linter
 from conftest import run_asynclint
 
 # ASY100 at 6:5 and ASY103 at 6:20
@@ -107,6 +108,8 @@ def test_unknown_key_names_the_key_the_file_and_the_closest_valid_key(project):
         ('per-file-ignores = ["tests/*"]', "per-file-ignores"),
         ('per-file-ignores = { "tests/*" = "ASY100" }', "per-file-ignores"),
         ('extend-blocking-calls = { ASY101 = "ourlib.fetch" }', "extend-blocking-calls"),
+        ('non-serving-paths = "tests/"', "non-serving-paths"),
+        ("extend-non-serving-paths = [1]", "extend-non-serving-paths"),
     ],
 )
 def test_value_of_the_wrong_type_names_the_key_and_the_file(tmp_path, body, key):
@@ -233,3 +236,105 @@ def test_bad_extend_blocking_calls_entry_is_an_error(project, entry, complaint):
     assert result.returncode == 2
     assert result.stderr.startswith(f"asynclint: error: {config} [tool.asynclint]: extend-blocking-calls")
     assert complaint in result.stderr
+
+
+# --- code that never serves traffic ---------------------------------------------------------
+
+LOAD_ONLY = {"ASY300", "ASY301", "ASY400", "ASY402", "ASY500", "ASY502", "ASY600", "ASY601", "ASY603"}
+EVERYWHERE = {"ASY100", "ASY101", "ASY109", "ASY200", "ASY201", "ASY602"}
+
+# ASY100 at 6:5, ASY602 at 7:5, ASY603 at 8:9
+LOADED_HANDLER = (
+    "import asyncio\nimport time\n\n\nasync def handler(job):\n"
+    "    time.sleep(1)\n    asyncio.create_task(job())\n    q = asyncio.Queue()\n    return q\n"
+)
+
+
+def config_in(directory: Path, body: str = ""):
+    write_config(directory, f"[tool.asynclint]\n{body}\n")
+    return load_config(None, directory)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "tests/test_api.py", "src/pkg/tests/helpers.py", "test/orm/test_query.py",
+        "pkg/test_models.py", "pkg/models_test.py", "conftest.py", "pkg/conftest.py",
+        "docs/conf.py", "doc/build/example.py", "examples/chat/app.py", "benchmarks/bench_io.py",
+    ],
+)  # fmt: skip
+def test_load_only_rules_are_off_in_code_that_never_serves_traffic(tmp_path, path):
+    codes = config_in(tmp_path).codes_for(str(tmp_path / path))
+    assert not codes & LOAD_ONLY
+    assert EVERYWHERE <= codes
+
+
+@pytest.mark.parametrize(
+    "path", ["src/app.py", "pkg/testing.py", "pkg/latest.py", "contest.py", "pkg/attests/x.py"]
+)
+def test_serving_code_gets_every_rule(tmp_path, path):
+    config = config_in(tmp_path)
+    assert config.codes_for(str(tmp_path / path)) == config.enabled
+
+
+def test_without_a_config_file_the_default_holds_relative_to_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    config = load_config(None, tmp_path)
+    assert not config.codes_for("tests/test_api.py") & LOAD_ONLY
+    assert config.codes_for("app.py") == config.enabled
+
+
+def test_non_serving_paths_replaces_the_default(tmp_path):
+    config = config_in(tmp_path, 'non-serving-paths = ["scripts/"]')
+    assert not config.codes_for(str(tmp_path / "scripts" / "seed.py")) & LOAD_ONLY
+    assert config.codes_for(str(tmp_path / "tests" / "test_api.py")) == config.enabled
+
+
+def test_an_empty_list_opts_every_path_back_in(tmp_path):
+    config = config_in(tmp_path, "non-serving-paths = []")
+    assert config.codes_for(str(tmp_path / "tests" / "test_api.py")) == config.enabled
+
+
+def test_extend_adds_patterns_and_a_negated_anchored_one_takes_the_projects_own_directory_out(tmp_path):
+    config = config_in(tmp_path, 'extend-non-serving-paths = ["tools/", "!/examples/"]')
+    assert not config.codes_for(str(tmp_path / "tools" / "gen.py")) & LOAD_ONLY
+    assert config.codes_for(str(tmp_path / "examples" / "shop" / "app.py")) == config.enabled
+    assert not config.codes_for(str(tmp_path / "vendor" / "examples" / "demo.py")) & LOAD_ONLY
+    assert not config.codes_for(str(tmp_path / "tests" / "test_api.py")) & LOAD_ONLY
+
+
+def test_patterns_match_relative_to_the_config_files_directory(tmp_path):
+    # The project lives in a directory that is itself called tests/: only paths inside the
+    # project count.
+    project = tmp_path / "tests" / "project"
+    project.mkdir(parents=True)
+    config = config_in(project)
+    assert config.codes_for(str(project / "src" / "app.py")) == config.enabled
+
+
+def test_per_file_ignores_still_apply_on_top(tmp_path):
+    config = config_in(tmp_path, '[tool.asynclint.per-file-ignores]\n"tests/*" = ["ASY100"]')
+    codes = config.codes_for(str(tmp_path / "tests" / "test_api.py"))
+    assert "ASY100" not in codes and not codes & LOAD_ONLY and "ASY602" in codes
+
+
+def test_a_test_file_is_checked_for_blocking_and_correctness_only(tmp_path):
+    linter = Linter(config_in(tmp_path))
+
+    def found(path: Path) -> list[tuple[str, int]]:
+        return [(d.code, d.span.line) for d in linter.lint_text(LOADED_HANDLER, str(path))]
+
+    assert found(tmp_path / "tests" / "test_handler.py") == [("ASY100", 6), ("ASY602", 7)]
+    assert found(tmp_path / "app.py") == [("ASY100", 6), ("ASY602", 7), ("ASY603", 8)]
+
+
+def test_naming_a_test_directory_on_the_command_line_checks_it_as_tests(project):
+    write_config(project, "[tool.asynclint]\n")
+    (project / "tests").mkdir()
+    (project / "tests" / "test_handler.py").write_text(LOADED_HANDLER, encoding="utf-8")
+    result = check(project, "tests")
+    assert codes_by_path(result.stdout) == {"tests/test_handler.py": ["ASY100", "ASY602"]}
+
+
+def test_changing_the_non_serving_paths_invalidates_cached_results(tmp_path):
+    assert config_in(tmp_path).fingerprint() != config_in(tmp_path, "non-serving-paths = []").fingerprint()

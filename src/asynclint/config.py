@@ -29,7 +29,23 @@ _KEYS: dict[str, str] = {
     "extend-exclude": "a list of glob patterns",
     "force-exclude": "true or false",
     "extend-blocking-calls": "a table of codes to lists of qualified names",
+    "non-serving-paths": "a list of glob patterns",
+    "extend-non-serving-paths": "a list of glob patterns",
 }
+
+# Code that never serves traffic: tests, docs, examples and benchmarks (gitignore-style
+# patterns, relative to the config's directory). The rules that only matter under load are off
+# there (LOAD_ONLY_SELECTORS); the blocking and correctness rules still apply. `load_config`
+# applies this default; a Config built in code checks every path as serving code unless given
+# `non_serving_paths`.
+DEFAULT_NON_SERVING_PATHS: tuple[str, ...] = (
+    "tests/", "test/", "test_*.py", "*_test.py", "conftest.py",
+    "docs/", "doc/", "examples/", "benchmarks/",
+)  # fmt: skip
+# Copies, database queries, pool limits, fan-out and queue bounds: costs that grow with
+# traffic, so a test or an example pays them once and nobody waits. Selectors, so a new rule
+# of these families is load-only too.
+LOAD_ONLY_SELECTORS: tuple[str, ...] = ("ASY3", "ASY4", "ASY5", "ASY600", "ASY601", "ASY603", "ASY604")
 
 
 class ConfigError(Exception):
@@ -48,6 +64,8 @@ class Config:
     extend_exclude: tuple[str, ...] = ()
     force_exclude: bool = False
     extend_blocking_calls: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    non_serving_paths: tuple[str, ...] = ()
+    extend_non_serving_paths: tuple[str, ...] = ()
 
     @cached_property
     def enabled(self) -> frozenset[str]:
@@ -69,11 +87,22 @@ class Config:
             for pattern, codes in self.per_file_ignores.items()
         ]
 
+    @cached_property
+    def _non_serving(self):
+        patterns = self.non_serving_paths + self.extend_non_serving_paths
+        if not patterns:
+            return None
+        import pathspec
+
+        return pathspec.GitIgnoreSpec.from_lines(patterns)
+
     def codes_for(self, path: str) -> frozenset[str]:
-        if not self.per_file_ignores:
+        if not self.per_file_ignores and self._non_serving is None:
             return self.enabled
         relative = self.relative(path)
         codes = self.enabled
+        if self._non_serving is not None and self._non_serving.match_file(relative):
+            codes = codes - load_only_codes()
         for spec, ignored in self._per_file_ignores:
             if spec.match_file(relative):
                 codes = codes - ignored
@@ -101,6 +130,7 @@ class Config:
             ",".join(sorted(self.enabled)),
             repr(sorted(self.per_file_ignores.items())),
             repr(sorted(self.extend_blocking_calls.items())),
+            repr(self.non_serving_paths + self.extend_non_serving_paths),
             str(self.root),
         ]
         return hashlib.blake2b("\n".join(parts).encode(), digest_size=12).hexdigest()
@@ -117,6 +147,11 @@ def _shipped_tables_digest() -> str:
         if entry.name.endswith(".toml"):
             digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
     return digest.hexdigest()
+
+
+def load_only_codes() -> frozenset[str]:
+    """The registered codes of LOAD_ONLY_SELECTORS (a family with no rule yet matches none)."""
+    return frozenset(code for code in RULES if code.startswith(LOAD_ONLY_SELECTORS))
 
 
 def expand_selectors(selectors) -> frozenset[str]:
@@ -154,7 +189,7 @@ def find_config_file(start: Path) -> Path | None:
 def load_config(explicit: Path | None, start: Path) -> Config:
     path = explicit if explicit is not None else find_config_file(start)
     if path is None:
-        return Config(root=Path.cwd().resolve())
+        return Config(root=Path.cwd().resolve(), non_serving_paths=DEFAULT_NON_SERVING_PATHS)
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -192,6 +227,10 @@ def config_from_table(table: dict, where: str, root: Path, source: Path | None =
     config.force_exclude = force
     config.per_file_ignores = _table_of_lists(table, "per-file-ignores", where)
     config.extend_blocking_calls = _table_of_lists(table, "extend-blocking-calls", where)
+    config.non_serving_paths = DEFAULT_NON_SERVING_PATHS
+    if "non-serving-paths" in table:
+        config.non_serving_paths = _string_list(table, "non-serving-paths", where)
+    config.extend_non_serving_paths = _string_list(table, "extend-non-serving-paths", where)
     _validate_codes(config, where)
     return config
 
