@@ -203,6 +203,24 @@ def test_a_broken_config_is_shown_not_crashed_on(workspace):
             client.process.kill()
 
 
+def test_code_actions_for_a_document_neither_open_nor_on_disk_are_none(workspace):
+    """An editor may ask about a buffer it never opened, or a file deleted since: an empty
+    answer, not an error (pygls would read the file from disk)."""
+    client, _ = _start(workspace)
+    try:
+        whole = {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}}
+        for name in ("deleted.py", "app.py"):  # app.py: on disk but not open, as before
+            uri = (workspace / name).as_uri()
+            actions = client.request(
+                "textDocument/codeAction", {"textDocument": {"uri": uri}, "range": whole, "context": {"diagnostics": []}}
+            )
+            assert (name, actions == []) == (name, name == "deleted.py")
+        assert client.close() == 0
+    finally:
+        if client.process.poll() is None:
+            client.process.kill()
+
+
 def test_missing_extra_is_a_clear_error():
     probe = (
         "import sys\n"

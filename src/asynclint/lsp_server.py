@@ -271,7 +271,12 @@ def build_server():
 
         async def code_actions(self, params) -> list:
             uri = params.text_document.uri
-            document = await self.current(uri)
+            try:
+                document = await self.current(uri)
+            except (OSError, UnicodeDecodeError):
+                # Neither open nor readable on disk (pygls reads a closed document from its
+                # file, as UTF-8): there is nothing to act on, which is no error.
+                return []
             if document is None:
                 return []
             only = params.context.only
