@@ -20,7 +20,10 @@ if TYPE_CHECKING:
 _MAX_DEPTH = 4  # how many bindings to follow (`a = b""; b = a`); also stops `x = x + y`
 
 _BUILTIN_KINDS = frozenset(
-    {"bytes", "str", "bytearray", "list", "dict", "tuple", "set", "int", "float", "bool", "complex"}
+    {
+        "bytes", "str", "bytearray", "memoryview", "list", "dict", "tuple", "set", "frozenset",
+        "int", "float", "bool", "complex",
+    }
 )
 # Methods of str/bytes/bytearray that return a new value of the receiver's kind.
 _SAME_KIND_METHODS = frozenset(
@@ -31,6 +34,23 @@ _SAME_KIND_METHODS = frozenset(
     }
 )  # fmt: skip
 _SEQUENCES = frozenset({"str", "bytes", "bytearray", "list", "tuple"})
+# Annotations whose first type argument is the type of each item iterated:
+# `frames: list[bytearray]`, `reader: AsyncIterator[bytes]`.
+_CONTAINERS = frozenset(
+    {
+        "builtins.list", "builtins.tuple", "builtins.set", "builtins.frozenset",
+        "collections.deque",
+    }
+    | {
+        f"{module}.{name}"
+        for module in ("typing", "collections.abc")
+        for name in (
+            "List", "Tuple", "Set", "FrozenSet", "Deque", "Sequence", "MutableSequence",
+            "Iterable", "Iterator", "AsyncIterable", "AsyncIterator", "Collection",
+            "Generator", "AsyncGenerator",
+        )
+    }
+)
 
 
 def value_kind(expr: cst.BaseExpression, ctx: Context, depth: int = 0) -> str | None:
@@ -76,6 +96,30 @@ def value_kind(expr: cst.BaseExpression, ctx: Context, depth: int = 0) -> str | 
         origin = origin_of(expr, ctx)
         if origin is not None and origin is not expr and depth < _MAX_DEPTH:
             return value_kind(origin, ctx, depth + 1)
+    return None
+
+
+def item_kind(iterable: cst.BaseExpression | None, ctx: Context) -> str | None:
+    """The builtin type of each item of `iterable` when it is a parameter whose annotation
+    says what it holds: `for frame in frames` with `frames: list[bytearray]`."""
+    function = ctx.function.node
+    if not isinstance(iterable, cst.Name) or not isinstance(function, cst.FunctionDef):
+        return None
+    binding = ctx.scope.lookup(iterable.value)
+    if binding is None or binding.origin is not None or binding.qualname is not None:
+        return None  # bound from a value, or an import: not the parameter
+    params = function.params
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        if param.name.value != iterable.value or param.annotation is None:
+            continue
+        annotation = param.annotation.annotation
+        if not isinstance(annotation, cst.Subscript) or not annotation.slice:
+            return None
+        container = ctx.qualified_name(annotation.value)
+        first = annotation.slice[0].slice
+        if container not in _CONTAINERS or not isinstance(first, cst.Index):
+            return None
+        return _builtin_kind(ctx.qualified_name(first.value))
     return None
 
 

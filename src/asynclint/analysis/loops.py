@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from asynclint._lazy import NodeTypes
 from asynclint._lazy import libcst as cst
 
 from asynclint.analysis.scope import dotted_name, target_names
@@ -34,6 +35,7 @@ _MUTATORS = frozenset(
     }
 )  # fmt: skip
 _MAX_DEPTH = 4
+_EXITS = NodeTypes("Return", "Break", "Raise")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +117,27 @@ def unbounded_loop(ctx: Context) -> LoopFrame | None:
         if hold.block is not None and hold.primitive.kind == "semaphore" and hold.loop_depth > data[0]:
             return None
     return ctx.loops[data[-1]]
+
+
+def leaves_after(frame: LoopFrame, ctx: Context) -> bool:
+    """True when the statement being visited is followed by a `return`, `break` or `raise`
+    in its own block, or in a block around it within `frame`'s body (or is one itself): it
+    runs at most once per run of the loop, like a lookup that copies what it found and leaves."""
+    parents = ctx.parents
+    for index in range(len(parents) - 1, 0, -1):
+        node, child = parents[index - 1], parents[index]
+        if node is frame.node:
+            return False
+        if isinstance(child, cst.SimpleStatementLine) and any(isinstance(s, _EXITS()) for s in child.body):
+            return True
+        if isinstance(node, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+            body = list(node.body)
+            later = body[next(i for i, s in enumerate(body) if s is child) + 1 :]
+            for statement in later:
+                smalls = statement.body if isinstance(statement, cst.SimpleStatementLine) else (statement,)
+                if any(isinstance(s, _EXITS()) for s in smalls):
+                    return True
+    return False
 
 
 def counts(frame: LoopFrame, ctx: Context) -> bool:

@@ -1,17 +1,24 @@
 """ASY300 copy-per-iteration: see docs/rules/ASY300.md; the copying calls are listed in
-rules/copies.toml."""
+rules/copies.toml, and whether a copy is only read is decided in analysis/uses.py."""
 
 from __future__ import annotations
 
 from asynclint._lazy import libcst as cst
-from asynclint.analysis.context import Context
-from asynclint.analysis.loops import assignments, counts, is_invariant, is_item
-from asynclint.analysis.scope import dotted_name
-from asynclint.analysis.kinds import value_kind
+from asynclint.analysis.context import Context, LoopFrame
+from asynclint.analysis.kinds import item_kind, value_kind
+from asynclint.analysis.loops import counts, describe, is_invariant, is_item, leaves_after
+from asynclint.analysis.uses import CopyKind, only_read
 from asynclint.checks._held import shorten
-from asynclint.checks.base import Check, FixAvailability, ProposedFix
+from asynclint.checks.base import Check, FixAvailability
 from asynclint.checks.fixes import code_of, display_fix
 from asynclint.tables import Tables
+
+# Kinds a shallow copy gives back unchanged, or that hold no references to share.
+_IMMUTABLE = frozenset({"bytes", "str", "tuple", "frozenset", "int", "float", "bool", "complex"})
+# What `x[:]` copies: a full slice of bytes, str or a tuple is the object itself.
+_SLICE_COPIES = frozenset({"list", "bytearray"})
+_BYTES_LIKE = frozenset({"bytearray", "memoryview"})
+_MODULE_COPIES = {"copy.copy": CopyKind.SHALLOW, "copy.deepcopy": CopyKind.DEEP}
 
 
 class CopyPerIteration(Check):
@@ -31,74 +38,81 @@ class CopyPerIteration(Check):
             return
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "copy" and not node.args:
-            self._judge(node, func.value, ctx)
+            if _kind(func.value, ctx) not in _IMMUTABLE:
+                self._judge(node, func.value, CopyKind.SHALLOW, ctx)
             return
         if len(node.args) != 1 or node.args[0].keyword is not None or node.args[0].star:
             return
         name = ctx.qualified_name(func)
-        if name not in self._functions:
-            return
-        copied = node.args[0].value
-        if name in _CONVERSIONS and value_kind(copied, ctx) != _CONVERSIONS[name]:
-            return  # `list(gen)`, `dict(record)`: a conversion, not a copy of the same thing
-        if name in ("builtins.bytes", "builtins.bytearray") and (
-            value_kind(copied, ctx) == "int" or is_item(copied, ctx.loops[-1]) and counts(ctx.loops[-1], ctx)
-        ):
-            return  # `bytes(n)` allocates n zero bytes; it copies nothing
-        self._judge(node, copied, ctx)
+        kind = _copy_kind(name, node.args[0].value, ctx) if name in self._functions else None
+        if kind is not None:
+            self._judge(node, node.args[0].value, kind, ctx)
 
     def visit_Subscript(self, node: cst.Subscript, ctx: Context) -> None:
         if not ctx.loops or not ctx.in_async or not _is_full_slice(node):
             return
-        parent = ctx.parent
-        if isinstance(parent, (cst.AssignTarget, cst.Del)) or (
-            isinstance(parent, cst.AugAssign) and parent.target is node
-        ):
-            return  # `x[:] = y` and `del x[:]` write in place; they copy nothing
-        self._judge(node, node.value, ctx)
+        if _kind(node.value, ctx) in _SLICE_COPIES:
+            self._judge(node, node.value, CopyKind.SHALLOW, ctx)
 
-    def _judge(self, node: cst.BaseExpression, copied: cst.BaseExpression, ctx: Context) -> None:
+    def _judge(self, node: cst.BaseExpression, copied: cst.BaseExpression, kind: CopyKind, ctx: Context) -> None:
         frame = ctx.loops[-1]
+        item = is_item(copied, frame)
+        if not item and not is_invariant(copied, frame):
+            return  # a copy of a value the loop changes: a snapshot of its state
         parent = ctx.parent
         if isinstance(parent, (cst.For, cst.CompFor)) and parent.iter is node:
             return  # `for c in list(conns):` iterates a snapshot so the body may change conns
-        if isinstance(parent, cst.Assign) and any(
-            dotted_name(t.target) in assignments(frame).updated for t in parent.targets
-        ):
-            return  # `d = dict(base); d["k"] = v`: the copy exists to be changed
+        if leaves_after(frame, ctx):
+            return  # followed by `return`/`break`: made once per run of the loop, not per item
+        if not only_read(node, ctx.parents[:-1], kind, ctx):
+            return  # kept, changed, or its type matters: each iteration needs its own copy
         written = shorten(code_of(node))
         name = shorten(code_of(copied))
-        view = f", or `memoryview({name})`" if _bytes_like(node, copied, ctx) else ""
-        if is_item(copied, frame):
+        if item:
             message = (
-                f"`{written}` copies each item the loop yields (`{name}`) in full: the copy "
-                "doubles the memory traffic of every item; use the item as it is (you already "
-                "own it), or a `memoryview` of it"
+                f"`{written}` copies each item of {describe(frame)} only to read it: a full copy "
+                f"per item, made on the event loop, that nothing changes or keeps; read `{name}` "
+                "itself"
             )
-            # The edit shows the item used as it is; never applied, since only the author knows
-            # whether the copy guards against a later change to the item.
-            fix = display_fix(f"Use `{name}` as it is{view}", node, code_of(copied))
-        elif is_invariant(copied, frame):
-            message = (
-                f"`{written}` copies `{name}`, which does not change in the loop, again on every "
-                "iteration; make the copy once before the loop, or pass the value itself"
-            )
-            fix = display_fix(f"Hoist `{written}` out of the loop (copy once, before it), or pass `{name}` itself{view}")
+            fix = display_fix(f"Read `{name}` as it is", node, code_of(copied))
         else:
-            return
+            message = (
+                f"`{written}` copies `{name}`, which does not change in the loop, on every "
+                f"iteration only to read it; read `{name}` itself, or copy it once before the loop"
+            )
+            fix = display_fix(f"Read `{name}` itself (or copy it once, before the loop)", node, code_of(copied))
         self.report(node, message, ctx.statement(), fix)
 
 
-# list(x) and dict(x) copy only when x already is a list or dict; otherwise they convert.
-_CONVERSIONS = {"builtins.list": "list", "builtins.dict": "dict"}
+def _copy_kind(name: str, copied: cst.BaseExpression, ctx: Context) -> CopyKind | None:
+    """The kind of full copy the call `name(copied)` makes of `copied`, or None when it makes
+    none."""
+    kind = _kind(copied, ctx)
+    if name in ("builtins.list", "builtins.dict"):
+        # `list(gen)`, `dict(record)` convert; only a list or dict is copied as it is.
+        return CopyKind.SHALLOW if kind == name[len("builtins.") :] else None
+    if name == "builtins.bytes":
+        # `bytes(b)` of bytes is `b` itself, and an unknown value may be bytes.
+        return CopyKind.CONVERT if kind in _BYTES_LIKE else None
+    if name == "builtins.bytearray":
+        frame = ctx.loops[-1]
+        if kind == "int" or is_item(copied, frame) and counts(frame, ctx):
+            return None  # `bytearray(n)` allocates n zero bytes; it copies nothing
+        return CopyKind.SHALLOW if kind == "bytearray" else CopyKind.CONVERT
+    if kind in _IMMUTABLE:
+        return None  # copy.copy/deepcopy of an immutable value give it back
+    return _MODULE_COPIES.get(name)
 
 
-def _bytes_like(node: cst.BaseExpression, copied: cst.BaseExpression, ctx: Context) -> bool:
-    """A copy of bytes (`bytes(buf)`, `bytearray(buf)`, `buf[:]` of bytes): a `memoryview`
-    reads the same data without copying it."""
-    if isinstance(node, cst.Call) and ctx.qualified_name(node.func) in ("builtins.bytes", "builtins.bytearray"):
-        return True
-    return value_kind(copied, ctx) in ("bytes", "bytearray")
+def _kind(expr: cst.BaseExpression, ctx: Context) -> str | None:
+    """What `expr` holds: from the code that binds it, or for the loop's own item, from the
+    annotation of what the loop iterates."""
+    kind = value_kind(expr, ctx)
+    if kind is None and isinstance(expr, cst.Name):
+        frame: LoopFrame = ctx.loops[-1]
+        if frame.target_names == frozenset({expr.value}):
+            kind = item_kind(frame.iter, ctx)
+    return kind
 
 
 def _is_full_slice(node: cst.Subscript) -> bool:
