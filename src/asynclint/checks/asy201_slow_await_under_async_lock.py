@@ -8,6 +8,7 @@ from functools import lru_cache
 from asynclint._lazy import libcst as cst
 from asynclint.analysis.context import Context
 from asynclint.analysis.locks import Hold, is_mutex, on_held_primitive
+from asynclint.analysis.scope import dotted_name
 from asynclint.checks._blocking import made_nonblocking
 from asynclint.checks._held import HeldAcrossSuspensionCheck, lock_label, shorten, suspension_label
 from asynclint.checks.base import FixAvailability, ProposedFix
@@ -30,7 +31,7 @@ class SlowAwaitUnderAsyncLock(HeldAcrossSuspensionCheck):
     def judge(self, hold: Hold, suspension: cst.CSTNode, ctx: Context) -> str | None:
         if hold.primitive.family != "async" or not is_mutex(hold, ctx):
             return None
-        if isinstance(hold.taken_by, cst.With) and _checks_then_fills(hold.taken_by):
+        if isinstance(hold.taken_by, cst.With) and _fills_once(hold.taken_by, ctx):
             return None
         if isinstance(suspension, cst.Await):
             awaited = suspension.expression
@@ -82,24 +83,78 @@ def _conditions_of(group: SlowGroup) -> BlockingGroup:
     return BlockingGroup("ASY201", (), group.what, "", group.nonblocking_if)
 
 
-def _checks_then_fills(statement: cst.With) -> bool:
-    """A single-flight critical section: `async with lock: if fresh: return value` first (a
-    return that awaits nothing), then the fetch. The tasks that queue want the value being fetched, and the lock is what stops a
-    stampede of duplicate fetches."""
+def _fills_once(statement: cst.With, ctx: Context) -> bool:
+    """A single-flight load: the critical section tests a flag or a cached value and sets it
+    itself (`if self._token is None: self._token = await fetch()`, or `if self._loaded: return`
+    followed by the load), and the wait is that load. The tasks that queue want the value being
+    loaded, and the lock is what stops a stampede of duplicate loads. A test of a key in a
+    shared cache that is filled per key (`self._cache[key] = await fetch(key)`) is no flag:
+    there, unrelated keys wait for each other."""
     body = statement.body
-    if not isinstance(body, cst.IndentedBlock) or not body.body:
+    if not isinstance(body, cst.IndentedBlock):
         return False
-    first = body.body[0]
-    if not isinstance(first, cst.If):
-        return False
-    block = first.body
-    if isinstance(block, cst.SimpleStatementSuite):  # `if fresh: return value`
-        smalls = list(block.body)
+    assigned = _assigned_names(body)
+    parents = ctx.parents
+    for guard in body.body:
+        if not isinstance(guard, cst.If) or not _dotted_names(guard.test) & assigned:
+            continue
+        if any(parent is guard.body for parent in parents):
+            return True  # the wait is the fill the test guards
+        if _exits(guard.body) and _after(guard, body, parents):
+            return True  # `if fresh: return value`, then the fill
+    return False
+
+
+def _assigned_names(block: cst.CSTNode) -> set[str]:
+    """Dotted names (`self._token`, `_loaded`) the block binds with `=`, not within a nested
+    function or class."""
+    names: set[str] = set()
+    pending = [block]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(node, cst.Assign):
+            names.update(name for t in node.targets if (name := dotted_name(t.target)) is not None)
+        elif isinstance(node, cst.AnnAssign) and node.value is not None:
+            name = dotted_name(node.target)
+            if name is not None:
+                names.add(name)
+        pending.extend(node.children)
+    return names
+
+
+def _dotted_names(expr: cst.CSTNode) -> set[str]:
+    names: set[str] = set()
+    pending = [expr]
+    while pending:
+        node = pending.pop()
+        name = dotted_name(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
+        if name is not None:
+            names.add(name)
+        else:
+            pending.extend(node.children)
+    return names
+
+
+def _exits(block: cst.BaseSuite) -> bool:
+    """True when the block ends in a `return` or `raise` (that awaits nothing)."""
+    if isinstance(block, cst.SimpleStatementSuite):
+        last = block.body[-1] if block.body else None
     else:
-        smalls = [s for line in block.body if isinstance(line, cst.SimpleStatementLine) for s in line.body]
-    return any(
-        isinstance(small, cst.Return) and not _awaits(small.value) for small in smalls
-    )
+        line = block.body[-1] if block.body else None
+        last = line.body[-1] if isinstance(line, cst.SimpleStatementLine) and line.body else None
+    if isinstance(last, cst.Return):
+        return not _awaits(last.value)
+    return isinstance(last, cst.Raise)
+
+
+def _after(guard: cst.If, body: cst.IndentedBlock, parents: list[cst.CSTNode]) -> bool:
+    """True when the node being visited is in a statement of `body` that follows `guard`."""
+    statements = list(body.body)
+    position = next(i for i, s in enumerate(statements) if s is guard)
+    later = statements[position + 1 :]
+    return any(parent is statement for parent in parents for statement in later)
 
 
 def _awaits(expr: cst.BaseExpression | None) -> bool:
