@@ -10,8 +10,10 @@ import sys
 from dataclasses import dataclass, field
 from importlib import resources
 
+from asynclint.bridgetables import Bridges, parse_bridge_tables
 from asynclint.dbtables import DbTables, parse_db_tables
 from asynclint.helpertables import HelperDecorators, parse_helper_tables
+from asynclint.requesttables import RequestCalls, parse_request_tables
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -86,6 +88,9 @@ class Tables:
     db: DbTables = field(default_factory=DbTables)
     # ASY109: rules/helpers.toml
     helper_decorators: HelperDecorators = field(default_factory=HelperDecorators)
+    # ASY110: rules/bridges.toml; ASY604: rules/requests.toml
+    bridges: Bridges = field(default_factory=Bridges)
+    requests: RequestCalls = field(default_factory=RequestCalls)
 
     def known_modules(self) -> frozenset[str]:
         """Top-level modules the tables speak of: an unbound `subprocess.run` resolves there."""
@@ -165,6 +170,8 @@ def load_tables(extend_blocking: dict[str, list[str]] | None = None) -> Tables:
     tables.db = _load_db_tables()
     try:
         tables.helper_decorators = parse_helper_tables(_read("helpers.toml"))
+        tables.bridges = parse_bridge_tables(_read("bridges.toml"))
+        tables.requests = parse_request_tables(_read("requests.toml"))
     except ValueError as exc:
         raise TableError(str(exc)) from exc
     return tables
@@ -172,7 +179,9 @@ def load_tables(extend_blocking: dict[str, list[str]] | None = None) -> Tables:
 
 def _load_db_tables() -> DbTables:
     try:
-        return parse_db_tables(_read("sql.toml"), _read("pools.toml"), _read("handlers.toml"))
+        return parse_db_tables(
+            _read("sql.toml"), _read("pools.toml"), _read("handlers.toml"), _read("stores.toml")
+        )
     except ValueError as exc:
         raise TableError(str(exc)) from exc
 
