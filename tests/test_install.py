@@ -103,7 +103,7 @@ def test_installed_wheel_checks_a_file(installed, tmp_path):
     (tmp_path / "app.py").write_text(SLEEPY, encoding="utf-8")
     result = run_installed(installed, tmp_path, "-m", "asynclint", "check", "--no-cache", "app.py")
     assert result.returncode == 1, result.stderr
-    assert result.stdout.startswith("app.py:5:5: ASY100 ")
+    assert result.stdout.startswith("ASY100 ") and " --> app.py:5:5\n" in result.stdout
     assert "Traceback" not in result.stderr
 
 

@@ -106,7 +106,7 @@ def test_hooks_with_the_real_pre_commit(tmp_path):
     output = bad.stdout + bad.stderr
     assert bad.returncode == 1, output
     assert _outcome(output, "asynclint") == "Failed"
-    assert "bad.py:6:5: ASY100" in output
+    assert "ASY100" in output and "--> bad.py:6:5" in output
     assert _outcome(output, "asynclint (fix)") == "Failed"
     assert "files were modified by this hook" in output
     assert (project / "bad.py").read_text(encoding="utf-8") == BAD.replace("time.sleep(1)", "await asyncio.sleep(1)")
