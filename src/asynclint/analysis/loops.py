@@ -340,9 +340,49 @@ def _constant_size(iterable: cst.BaseExpression, ctx: Context, depth: int) -> bo
         return True  # `def f(*args): for a in args`: as many as the call sites write
     if isinstance(iterable, cst.Await):  # `responses = await asyncio.gather(a, b, c)`
         return _constant_size(iterable.expression, ctx, depth)
+    if isinstance(iterable, cst.Subscript):
+        return _constant_slice(iterable, ctx)
+    if isinstance(iterable, (cst.Name, cst.Attribute)) and _imported_constant(iterable, ctx):
+        return True
     if isinstance(iterable, (cst.Name, cst.Attribute)) and depth < _MAX_DEPTH:
         origin = origin_of(iterable, ctx)
-        return origin is not None and _constant_size(origin, ctx, depth + 1)
+        if origin is None or _empty_literal(origin):
+            return False  # `pending = []`, filled later: a container, not a constant
+        return _constant_size(origin, ctx, depth + 1)
+    return False
+
+
+def _constant_slice(node: cst.Subscript, ctx: Context) -> bool:
+    """`events[:2]`, `xs[1:4]`, `xs[-3:]`: a slice whose bounds are constants takes a fixed
+    number of items at most, however long the sequence is."""
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Slice):
+        return False
+    part = node.slice[0].slice
+    lower = constant_number(part.lower, ctx) if part.lower is not None else None
+    upper = constant_number(part.upper, ctx) if part.upper is not None else None
+    if upper is not None:
+        return upper >= 0 and (part.lower is None or lower is not None)
+    return part.upper is None and lower is not None and lower < 0
+
+
+def _imported_constant(expr: cst.Name | cst.Attribute, ctx: Context) -> bool:
+    """An UPPER_CASE name imported from a module of the same package (`from .const import
+    PLATFORMS`, or `const.PLATFORMS` after `from . import const`): a module constant by PEP 8's
+    convention, fixed when the program is written. Its literal is in another file, which a check
+    does not read; the relative import is what says that file belongs to the project."""
+    name = expr.value if isinstance(expr, cst.Name) else expr.attr.value
+    qualified = ctx.qualified_name(expr)
+    return (
+        qualified is not None
+        and qualified.startswith(".")
+        and name.upper() == name
+        and any(c.isalpha() for c in name)
+    )
+
+
+def _empty_literal(expr: cst.BaseExpression) -> bool:
+    if isinstance(expr, (cst.List, cst.Set, cst.Tuple, cst.Dict)):
+        return not expr.elements
     return False
 
 

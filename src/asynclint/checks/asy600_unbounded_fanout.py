@@ -8,8 +8,9 @@ from asynclint.analysis.context import Context
 from asynclint.analysis.locks import held
 from asynclint.analysis.loops import assignments, describe, unbounded_loop
 from asynclint.analysis.scope import dotted_name
+from asynclint.analysis.sources import loop_source
 from asynclint.checks._held import shorten
-from asynclint.checks.asy601_unbounded_gather import tears_down
+from asynclint.checks.asy601_unbounded_gather import only_waits, tears_down
 from asynclint.checks.base import Check, FixAvailability
 from asynclint.checks.fixes import code_of, display_fix, framework
 from asynclint.tables import Tables
@@ -36,6 +37,8 @@ class UnboundedFanout(Check):
             return  # awaited at once: one at a time, nothing fans out
         if tears_down(node, ctx):
             return  # `create_task(conn.disconnect())`: releases what it holds
+        if only_waits(node, ctx):
+            return  # `create_task(event.wait())`: waits for work that already runs
         loop = unbounded_loop(ctx)
         if loop is None or _waited_for_in_iteration(node, loop, ctx):
             return
@@ -68,11 +71,20 @@ class UnboundedFanout(Check):
                 "acquire a semaphore in the loop before starting it (and release it when the "
                 "work is done), or feed a fixed pool of workers from a bounded queue"
             )
+        source = loop_source(loop, ctx)
+        if source is not None:
+            scale = (
+                f"its items come from {source}, so under load that can be thousands at once, "
+                "which exhaust memory, sockets and the pools they share"
+            )
+        else:
+            scale = "they all run at once, as many as the loop has items"
+            if not semaphores:
+                remedy = f"if there can be many, {remedy}"
         self.report(
             node,
             f"`{name}()` starts {group.what} for every iteration of {describe(loop)} with no "
-            "bound: under load they all run at once and exhaust memory, sockets and the pools "
-            f"they share; {remedy}",
+            f"bound: {scale}; {remedy}",
             ctx.statement(),
             fix,
         )

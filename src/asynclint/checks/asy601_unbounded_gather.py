@@ -7,6 +7,7 @@ from asynclint._lazy import libcst as cst
 from asynclint.analysis.context import Context
 from asynclint.analysis.locks import acquires_semaphore, primitive_of
 from asynclint.analysis.loops import iterable_is_data
+from asynclint.analysis.sources import iterable_source
 from asynclint.analysis.values import origin_of
 from asynclint.checks._held import shorten
 from asynclint.checks.base import Check, FixAvailability, ProposedFix
@@ -32,39 +33,55 @@ class UnboundedGather(Check):
         if name not in self._gathers:
             return
         for arg in node.args:
-            if arg.star == "*" and self._fans_out(arg.value, ctx):
-                self.report(
-                    node,
-                    f"`{name}(*{shorten(code_of(arg.value), 40)})` runs one awaitable per item "
-                    "of the data at once, with no bound: under load that is thousands of "
+            data = self._fans_out(arg.value, ctx) if arg.star == "*" else None
+            if data is None:
+                continue
+            items = f"`{shorten(code_of(data), 40)}`"
+            source = iterable_source(data, ctx)
+            if source is not None:
+                scale = (
+                    f"its items come from {source}, so under load that can be thousands of "
                     "concurrent requests or queries, which exhaust sockets and pools and overload "
-                    "the service they call; bound the concurrency with a semaphore, a fixed pool "
-                    "of workers, or by gathering in chunks",
-                    ctx.statement(),
-                    _fix(arg.value, ctx),
+                    "the service they call"
                 )
-                return
+                remedy = "bound"
+            else:
+                scale = "as many run together as it has items"
+                remedy = "if there can be many, bound"
+            self.report(
+                node,
+                f"`{name}(*{shorten(code_of(arg.value), 40)})` starts the work for every item of "
+                f"{items} at once, with no bound: {scale}; {remedy} the concurrency with a "
+                "semaphore, a fixed pool of workers, or by gathering in chunks",
+                ctx.statement(),
+                _fix(arg.value, ctx),
+            )
+            return
 
-    def _fans_out(self, source: cst.BaseExpression, ctx: Context) -> bool:
+    def _fans_out(self, source: cst.BaseExpression, ctx: Context) -> cst.BaseExpression | None:
+        """The data whose every item starts new work in `source` (what `*` unpacks), or None
+        when it starts none or the number of items is fixed."""
         if isinstance(source, cst.Name):
             source = origin_of(source, ctx) or source  # `coros = [f(x) for x in xs]`
         if isinstance(source, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
-            started = source.elt
-            clauses = []
+            if not self._starts_work(source.elt, ctx):
+                return None
             clause = source.for_in
             while clause is not None:
-                clauses.append(clause)
+                if iterable_is_data(clause.iter, ctx):
+                    return clause.iter
                 clause = clause.inner_for_in
-            return self._starts_work(started, ctx) and any(
-                iterable_is_data(clause.iter, ctx) for clause in clauses
-            )
+            return None
         if isinstance(source, cst.Call) and ctx.qualified_name(source.func) == "builtins.map":
             iterables = [arg.value for arg in source.args[1:]]
             function = source.args[0].value if source.args else None
             if isinstance(function, cst.Attribute) and function.attr.value in ctx.tables.teardown_methods:
-                return False
-            return bool(iterables) and all(iterable_is_data(it, ctx) for it in iterables)
-        return False
+                return None
+            if function is not None and only_waits(source, ctx):
+                return None
+            if iterables and all(iterable_is_data(it, ctx) for it in iterables):
+                return iterables[0]
+        return None
 
     def _starts_work(self, element: cst.BaseExpression, ctx: Context) -> bool:
         """A call that makes a new awaitable per item, not one bounded by a semaphore it is
@@ -73,6 +90,8 @@ class UnboundedGather(Check):
             return False  # `gather(*(t for t in tasks))` gathers what already runs
         if tears_down(element, ctx):
             return False  # `conn.disconnect()` for every connection frees them
+        if only_waits(element, ctx):
+            return False  # `event.wait()` for every event waits for work that already runs
         callee = ctx.callee(element)
         if callee is not None and callee in self._spawns:
             return False
@@ -118,3 +137,25 @@ def tears_down(call: cst.Call, ctx: Context) -> bool:
         and isinstance(first.func, cst.Attribute)
         and first.func.attr.value in ctx.tables.teardown_methods
     )
+
+
+def _waits(method: str) -> bool:
+    """Methods whose awaitable waits for something that already runs and starts nothing:
+    `event.wait()`, `holder.wait_until_released()`, `queue.join()`."""
+    return method == "join" or method.startswith("wait")
+
+
+def only_waits(call: cst.Call, ctx: Context) -> bool:
+    """True when the work is a wait for something already running (`event.wait()`), directly
+    or as the coroutine handed to a spawn (`create_task(waiter.wait())`). A module's function of
+    the same name (`asyncio.wait(...)`) is not one."""
+    first = call.args[0].value if call.args and call.args[0].keyword is None else None
+    for candidate in (call, first):
+        method = candidate.func if isinstance(candidate, cst.Call) else candidate
+        if (
+            isinstance(method, cst.Attribute)
+            and _waits(method.attr.value)
+            and ctx.qualified_name(method) is None
+        ):
+            return True
+    return False
