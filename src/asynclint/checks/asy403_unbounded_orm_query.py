@@ -7,7 +7,7 @@ from asynclint._lazy import libcst as cst
 
 from asynclint.analysis.context import Context
 from asynclint.analysis.db import SaStatement, query_argument, sa_statement
-from asynclint.analysis.orm import OrmChain, django_chain, tortoise_chain
+from asynclint.analysis.orm import OrmChain, django_chain, sa_filtered_by_key, tortoise_chain
 from asynclint.analysis.origins import origin_of_name, unwrap_await
 from asynclint.checks._queries import call_text
 from asynclint.checks.base import Check, FixAvailability, ProposedFix
@@ -62,6 +62,8 @@ class UnboundedOrmQuery(Check):
         call, statement = executed
         if any(m in ctx.tables.db.orm.sa_bounds for m in statement.methods) or statement.returns_one_row():
             return
+        if sa_filtered_by_key(query_argument(call), ctx):
+            return  # `.where(User.id == uid)`: one row at most
         if id(call) in self._reported:
             return
         self._reported.add(id(call))
@@ -118,7 +120,7 @@ class UnboundedOrmQuery(Check):
         orm = ctx.tables.db.orm
         if chain is None or chain.methods[-1] not in orm.tortoise_queryset:
             return
-        if any(m in orm.tortoise_bounds for m in chain.methods):
+        if any(m in orm.tortoise_bounds for m in chain.methods) or chain.by_key:
             return
         self.report(
             node.expression,
@@ -159,7 +161,7 @@ def _executed_select(receiver, ctx: Context) -> tuple[cst.Call, SaStatement] | N
 
 def _unbounded_django(chain: OrmChain, ctx: Context) -> bool:
     orm = ctx.tables.db.orm
-    return not chain.sliced and not any(m in orm.django_stream for m in chain.methods)
+    return not chain.sliced and not chain.by_key and not any(m in orm.django_stream for m in chain.methods)
 
 
 def _chain_text(chain: OrmChain) -> str:
