@@ -259,8 +259,10 @@ def config_in(directory: Path, body: str = ""):
     "path",
     [
         "tests/test_api.py", "src/pkg/tests/helpers.py", "test/orm/test_query.py",
-        "pkg/test_models.py", "pkg/models_test.py", "conftest.py", "pkg/conftest.py",
-        "docs/conf.py", "doc/build/example.py", "examples/chat/app.py", "benchmarks/bench_io.py",
+        "src/pkg/_tests/tools.py", "lib/pkg/testing/fixtures.py", "pkg/test_models.py",
+        "pkg/models_test.py", "conftest.py", "pkg/conftest.py", "docs/conf.py",
+        "doc/build/example.py", "docs_src/first_steps/tutorial001.py", "examples/chat/app.py",
+        "benchmarks/bench_io.py", "scripts/benchmark/run.py",
     ],
 )  # fmt: skip
 def test_load_only_rules_are_off_in_code_that_never_serves_traffic(tmp_path, path):
@@ -270,7 +272,8 @@ def test_load_only_rules_are_off_in_code_that_never_serves_traffic(tmp_path, pat
 
 
 @pytest.mark.parametrize(
-    "path", ["src/app.py", "pkg/testing.py", "pkg/latest.py", "contest.py", "pkg/attests/x.py"]
+    "path",
+    ["src/app.py", "pkg/testing.py", "pkg/latest.py", "contest.py", "pkg/attests/x.py", "docsrc.py"],
 )
 def test_serving_code_gets_every_rule(tmp_path, path):
     config = config_in(tmp_path)

@@ -39,8 +39,8 @@ _KEYS: dict[str, str] = {
 # applies this default; a Config built in code checks every path as serving code unless given
 # `non_serving_paths`.
 DEFAULT_NON_SERVING_PATHS: tuple[str, ...] = (
-    "tests/", "test/", "test_*.py", "*_test.py", "conftest.py",
-    "docs/", "doc/", "examples/", "benchmarks/",
+    "tests/", "test/", "_tests/", "testing/", "test_*.py", "*_test.py", "conftest.py",
+    "docs/", "doc/", "docs_src/", "examples/", "benchmarks/", "benchmark/",
 )  # fmt: skip
 # Copies, database queries, pool limits, fan-out and queue bounds: costs that grow with
 # traffic, so a test or an example pays them once and nobody waits. Selectors, so a new rule
