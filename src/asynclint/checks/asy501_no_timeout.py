@@ -46,6 +46,20 @@ class NoTimeout(Check):
         else:
             detail = "no argument, and every one of its timeouts defaults to None"
         first = spec.timeouts[0]
+        phases = [k for k in spec.timeouts[1:] if k in spec.suggest]
+        if first in given and phases:
+            # `total=None` written out: the whole exchange may rightly take long (a stream, a
+            # proxy), so a total would cut it; its connect and read phases can still be bounded.
+            named = " and ".join(f"`{k}=`" for k in phases)
+            self.report(
+                node,
+                f"{shown(node, found.name)} with {detail} never times out: {_COST}; where the "
+                f"whole exchange may take long (a stream, a proxy), keep `{first}={given[first]}` "
+                f"and bound its phases: set {named} to a number of seconds",
+                ctx.statement(),
+                _phases_fix(node, found, phases),
+            )
+            return
         self.report(
             node,
             f"{shown(node, found.name)} with {detail} never times out: {_COST}; set `{first}=` "
@@ -87,6 +101,17 @@ def _fix(node: cst.Call, found: PoolCall, keyword: str) -> ProposedFix:
     changes = ((keyword, found.spec.suggest[keyword], found.given(keyword)),)
     return display_fix(
         f"Give it a timeout, e.g. `{shown_call(node, changes)}`",
+        node,
+        with_arguments(node, changes),
+    )
+
+
+def _phases_fix(node: cst.Call, found: PoolCall, phases: list[str]) -> ProposedFix:
+    """The call with each phase timeout set to the table's suggestion (replacing a `None`
+    given for it), the overall timeout left as written."""
+    changes = tuple((k, found.spec.suggest[k], found.given(k)) for k in phases)
+    return display_fix(
+        f"Bound its phases, e.g. `{shown_call(node, changes)}`",
         node,
         with_arguments(node, changes),
     )
