@@ -39,6 +39,9 @@ class QuadraticConcat(Check):
         super().start_file()
         # (function, accumulator) -> its bytearray rewrite, or None where there is none
         self._rewrites: dict[tuple[int, str], Rewrite | None] = {}
+        # (outermost loop, accumulator) already reported: one finding per accumulator and loop,
+        # however many lines grow it
+        self._reported: set[tuple[int, str]] = set()
 
     def visit_AugAssign(self, node: cst.AugAssign, ctx: Context) -> None:
         if isinstance(node.operator, cst.AddAssign):
@@ -67,6 +70,10 @@ class QuadraticConcat(Check):
         kind = value_kind(accumulator, ctx)
         if kind not in _REMEDY:
             return
+        key = (id(ctx.loops[0].node), name)
+        if key in self._reported:
+            return  # the same accumulator in the same loop: reported at its first growth
+        self._reported.add(key)
         self.report(
             node,
             f"`{name}` is `{kind}` and grows by concatenation in a loop: each step copies "
