@@ -27,20 +27,27 @@ if TYPE_CHECKING:
 MAX_ROUNDS = 10
 
 
-def import_edits(module, modules: tuple[str, ...]) -> tuple[Edit, ...]:
-    """Edits that add `import X` for each of `modules`, placed the way libcst's codemods place
-    them (after the docstring, `__future__` imports and the top import block; nothing when an
-    import is already there).
+def import_edits(module, imports: tuple[str, ...]) -> tuple[Edit, ...]:
+    """Edits that add each of `imports` ("asyncio", or "asyncio as asyncio_" for an alias: see
+    scope.ModuleReference), placed the way libcst's codemods place them (after the docstring,
+    `__future__` imports and the top import block; nothing when the import is already there).
 
     The codemod runs on the file's head alone (that docstring and import block, which is where
     it edits): a transform of the whole file costs as much as parsing it again. The head's code
-    is a prefix of the file's, so the edits' positions hold for the whole file."""
+    is a prefix of the file's, so the edits' positions hold for the whole file. Other
+    statements follow a head, so it ends with a line break (libcst reads a file whose lines end
+    in `\r` as having no final one, and would leave it out); an empty head is no text at all."""
     from libcst.codemod import CodemodContext
     from libcst.codemod.visitors import AddImportsVisitor, ImportItem
 
-    head = module.with_changes(body=_head_statements(module), footer=())
-    visitor = AddImportsVisitor(CodemodContext(), [ImportItem(name, None, None) for name in modules])
-    return text_edits(head.code, head.visit(visitor).code)
+    items = []
+    for spec in imports:
+        name, _, alias = spec.partition(" as ")
+        items.append(ImportItem(name, None, alias or None))
+    statements = _head_statements(module)
+    head = module.with_changes(body=statements, footer=(), has_trailing_newline=True)
+    before = head.code if statements or module.header else ""  # libcst writes "\n" for nothing
+    return text_edits(before, head.visit(AddImportsVisitor(CodemodContext(), items)).code)
 
 
 def _head_statements(module) -> list:
@@ -67,8 +74,8 @@ def _head_statements(module) -> list:
 
 def text_edits(before: str, after: str) -> tuple[Edit, ...]:
     """The line-level edits that turn `before` into `after`."""
-    old = before.splitlines(keepends=True)
-    new = after.splitlines(keepends=True)
+    old = split_lines(before, keepends=True)
+    new = split_lines(after, keepends=True)
     edits = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
         if tag != "equal":
@@ -137,13 +144,19 @@ def _fits(key: tuple, content: str, taken: dict[tuple, str]) -> bool:
 
 
 def parses(text: str) -> bool:
+    return _parsed(text) is not None
+
+
+def _parsed(text: str):
+    """The libcst module of `text`; None when libcst cannot read it, whatever the reason (a
+    syntax error, its own CSTLogicError on grammar it does not know, too deep a nesting): a
+    fix whose result libcst cannot read is refused, never a crash."""
     import libcst
 
     try:
-        libcst.parse_module(text)
-    except (libcst.ParserSyntaxError, RecursionError):
-        return False
-    return True
+        return libcst.parse_module(text)
+    except Exception:  # noqa: BLE001 - any failure of the parser means "does not parse"
+        return None
 
 
 @dataclass
@@ -167,16 +180,18 @@ def fix_text(linter: Linter, text: str, path: str, unsafe: bool) -> FixOutcome:
         chosen = choose_fixes(diagnostics, unsafe)
         if not chosen:
             break
-        candidate = apply_edits(outcome.fixed, _distinct(e for d in chosen for e in d.fix.edits))
+        edits = _distinct(e for d in chosen for e in d.fix.edits)
+        candidate = apply_edits(outcome.fixed, edits)
         if candidate == outcome.fixed:
             break
-        if not parses(candidate):
+        module = _parsed(candidate)
+        if module is None:
             codes = ", ".join(sorted({d.code for d in chosen}))
             outcome.error = f"fixes for {codes} would have produced invalid code; left unfixed"
             break
-        outcome.fixed = candidate
+        outcome.fixed = without_imports_made_unused(outcome.fixed, candidate, module, edits)
         outcome.applied.extend(chosen)
-        diagnostics = linter.lint_text(candidate, path)
+        diagnostics = linter.lint_text(outcome.fixed, path)
     outcome.remaining = diagnostics
     return outcome
 
@@ -184,6 +199,76 @@ def fix_text(linter: Linter, text: str, path: str, unsafe: bool) -> FixOutcome:
 def _distinct(edits) -> list[Edit]:
     """Edits shared by several fixes (the same import) are applied once."""
     return list(dict.fromkeys(edits))
+
+
+# A name as code refers to it: an identifier that is not an attribute (`sleep` in `asyncio.sleep`).
+_REFERENCE = re.compile(r"(?<![\w.])[^\W\d]\w*")
+
+
+def without_imports_made_unused(before: str, after: str, module, edits: list[Edit]) -> str:
+    """`after` (`edits` applied to `before`; `module` is its parse) without the imports whose
+    last use those edits removed: `time.sleep(1)` -> `await asyncio.sleep(1)` leaves no use of
+    `import time` (or of `from time import sleep` for `sleep(1)`), and a linter such as ruff
+    would report it (F401) next. libcst's scope analysis decides what is still used, `__all__`
+    and string annotations included; an import that was unused before the edits (a re-export,
+    an import kept for its side effect) is never touched."""
+    offsets = line_offsets(before)
+    removed: set[str] = set()
+    for edit in edits:
+        start = _offset(offsets, len(before), edit.span.line, edit.span.column)
+        end = _offset(offsets, len(before), edit.span.end_line, edit.span.end_column)
+        removed.update(_REFERENCE.findall(before[start:end]))
+    removed.difference_update(word for edit in edits for word in _REFERENCE.findall(edit.content))
+    if not removed:
+        return after  # every name the edits replaced is still referred to: no use went away
+    from libcst.codemod.visitors import RemoveImportsVisitor
+
+    try:
+        context = _scope_analysis(module)
+        made_unused = _unused_imports(context, removed) - _unused_imports(_scope_analysis(_parsed(before)), removed)
+        if not made_unused:
+            return after
+        pruned = context.wrapper.module.visit(RemoveImportsVisitor(context, sorted(made_unused, key=str)))
+    except Exception:  # noqa: BLE001 - libcst's scope analysis failing leaves the import, not the fix
+        return after
+    result = apply_edits(after, list(text_edits(module.code, pruned.code)))
+    return result if parses(result) else after
+
+
+def _unused_imports(context, names: set[str]) -> set[tuple[str, str | None, str | None]]:
+    """The imports of the module `context` analyses that bind one of `names` and that nothing
+    uses, as RemoveImportsVisitor names them: (module, imported object or None, alias or None)."""
+    import libcst
+    from libcst.codemod.visitors import GatherUnusedImportsVisitor
+    from libcst.helpers import get_absolute_module_for_import
+
+    gatherer = GatherUnusedImportsVisitor(context)
+    context.wrapper.module.visit(gatherer)
+    unused = set()
+    for alias, statement in gatherer.unused_imports:
+        local = alias.evaluated_alias or alias.evaluated_name.split(".", 1)[0]
+        if local not in names:
+            continue
+        if isinstance(statement, libcst.Import):
+            unused.add((alias.evaluated_name, None, alias.evaluated_alias))
+            continue
+        source = get_absolute_module_for_import(None, statement)
+        if source is not None:  # None for a relative import, which RemoveImportsVisitor skips
+            unused.add((source, alias.evaluated_name, alias.evaluated_alias))
+    return unused
+
+
+def _scope_analysis(module):
+    """A codemod context holding `module` with libcst's scope analysis resolved, which the
+    import visitors read."""
+    from libcst.codemod import CodemodContext
+    from libcst.codemod.visitors import RemoveImportsVisitor
+    from libcst.metadata import MetadataWrapper
+
+    # A freshly parsed module shares no node between two places, so it needs no copy.
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    wrapper.resolve_many(RemoveImportsVisitor.METADATA_DEPENDENCIES)
+    return CodemodContext(wrapper=wrapper)
 
 
 def add_noqa_text(text: str, diagnostics: list[Diagnostic]) -> tuple[str, int]:

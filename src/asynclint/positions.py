@@ -13,13 +13,19 @@ import bisect
 import re
 
 # Python (and libcst) end lines only at \r\n, \r and \n. str.splitlines() also splits at form
-# feeds, \x1c-\x1e, \x85 and \u2028/\u2029, which would shift every line number after one.
+# feeds, vertical tabs, \x1c-\x1e, \x85 and \u2028/\u2029, which would shift every line number
+# after one: every line and column asynclint computes goes through `split_lines`/`line_offsets`.
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-def split_lines(text: str) -> list[str]:
-    """The source's lines as Python numbers them (line N is item N-1), without line breaks."""
-    lines = _LINE_BREAK.split(text)
+def split_lines(text: str, keepends: bool = False) -> list[str]:
+    """The source's lines as Python numbers them (line N is item N-1), with their line breaks
+    when `keepends` (then joining them gives `text` back)."""
+    if keepends:
+        offsets = line_offsets(text)
+        lines = [text[start:end] for start, end in zip(offsets, [*offsets[1:], len(text)])]
+    else:
+        lines = _LINE_BREAK.split(text)
     if lines and lines[-1] == "":
         lines.pop()  # the text ended with a line break; no empty line follows it
     return lines
@@ -74,13 +80,9 @@ def lsp_position(lines: list[str], line: int, column: int, encoding: str = "utf-
 
 def offset_position(text: str, offset: int) -> tuple[int, int]:
     """A string offset in `text` -> internal (1-based line, 0-based code-point column)."""
-    import bisect
-
     offsets = line_offsets(text)
     index = bisect.bisect_right(offsets, offset) - 1
     return index + 1, offset - offsets[index]
-
-
 
 
 class _AllPlaced(Exception):
