@@ -54,12 +54,12 @@ def test_sleep_fix_reuses_an_existing_alias_and_adds_no_import():
     assert [e.content for e in diagnostic.fix.edits] == ["await aio.sleep(1)"]
 
 
-def test_no_fix_when_the_framework_name_is_shadowed_locally():
+def test_where_the_framework_name_is_shadowed_the_fix_imports_it_under_a_free_name():
     source = "import time\nasync def f(asyncio):\n    time.sleep(1)\n"
     (diagnostic,) = lint(source)
-    # Only the table's remedy, as a suggestion: no edit that would use the shadowed name.
-    assert diagnostic.fix.applicability is Applicability.DISPLAY_ONLY
-    assert diagnostic.fix.edits == ()
+    # Never an edit that would use the shadowed name; more cases in test_fix_safety.py.
+    assert diagnostic.fix.applicability is Applicability.UNSAFE
+    assert [e.content for e in diagnostic.fix.edits] == ["await asyncio_.sleep(1)", "import asyncio as asyncio_\n"]
 
 
 def test_fix_that_would_break_the_code_is_not_applied():

@@ -11,7 +11,14 @@ from dataclasses import dataclass, field
 
 from asynclint._lazy import libcst as cst
 
-from asynclint.analysis.scope import BUILTIN_NAMES, ClassFacts, Scope
+from asynclint.analysis.scope import (
+    BUILTIN_NAMES,
+    ClassFacts,
+    FileBindings,
+    ModuleReference,
+    Scope,
+    file_bindings,
+)
 from asynclint.tables import Tables
 
 
@@ -60,6 +67,7 @@ class Context:
         self.holds: list = []
         self.parents: list[cst.CSTNode] = []
         self._callee_memo: tuple[cst.Call | None, str | None] = (None, None)
+        self._file_bindings: FileBindings | None = None
 
     # --- where we are -------------------------------------------------------------------
 
@@ -128,22 +136,24 @@ class Context:
             return self.canonical(f"{base}.{expr.attr.value}")
         return None
 
-    def module_reference(self, module: str) -> tuple[str, bool] | None:
-        """How code at this point can name `module` ("asyncio", "anyio.to_thread"), and
-        whether an `import` must be added for that name to work. An existing alias wins
-        (`import asyncio as aio` gives ("aio", False)). None when the module's top-level name
-        is bound here to something else: code written with it would not mean the module."""
-        scope: Scope | None = self.scope
-        while scope is not None:
-            if scope is self.scope or scope.kind != "class":
-                for name, binding in scope.names.items():
-                    if binding.qualname == module:
-                        return name, False
-            scope = scope.parent
-        binding = self.scope.lookup(module.split(".", 1)[0])
-        if binding is None or binding.qualname == module.split(".", 1)[0]:
-            return module, True
-        return None
+    def module_reference(self, module: str) -> ModuleReference:
+        """How a fix writing code at the node being visited names `module` ("asyncio",
+        "anyio.to_thread", "functools"): the name to write, the import to add for it, and
+        whether that name is certain to mean the module when the code runs (decided from
+        every binding in the file: see FileBindings.reference). Every fix that writes a
+        module's name gets it here."""
+        return self.file_bindings().reference(module, self.parents)
+
+    def means_builtin(self, name: str) -> bool:
+        """Whether `name` ("bytes"), written by a fix at the node being visited, is certain to
+        be the builtin: no scope the code reads binds it, and no star import may."""
+        return self.file_bindings().means_builtin(name, self.parents)
+
+    def file_bindings(self) -> FileBindings:
+        """Every binding in the file, by scope; built on first use (only fixes need it)."""
+        if self._file_bindings is None:
+            self._file_bindings = file_bindings(self.parents[0])
+        return self._file_bindings
 
     def imported_frameworks(self) -> frozenset[str]:
         """Which of asyncio, trio and anyio the module imports at its top level."""

@@ -18,21 +18,20 @@ class BlockingSleep(BlockingCallCheck):
     def fix(self, node: cst.Call, name: str, ctx: Context) -> ProposedFix | None:
         """`time.sleep(x)` -> `await asyncio.sleep(x)` (trio/anyio when the module uses one).
 
-        Safe when the sleep is a statement of its own and the module uses exactly one
-        framework; unsafe when its value is used or the framework is a guess."""
+        Safe when the sleep is a statement of its own, the module uses exactly one framework
+        and the name written is certain to mean it there (Context.module_reference); unsafe
+        when its value is used, the framework is a guess, or the name is not certain."""
+        if len(node.args) != 1 or node.args[0].keyword is not None:
+            return None
         chosen, certain = framework(ctx)
         reference = ctx.module_reference(chosen)
-        if reference is None or len(node.args) != 1 or node.args[0].keyword is not None:
-            return None
-        module, needs_import = reference
-        delay = code_of(node.args[0].value)
-        replacement = f"await {module}.sleep({delay})"
+        replacement = f"await {reference.name}.sleep({code_of(node.args[0].value)})"
         standalone = isinstance(ctx.parent, cst.Expr)
-        safe = certain and standalone
+        safe = certain and standalone and reference.safe
         return replacement_fix(
             f"Replace with `{replacement}`",
             node,
             as_operand(node, ctx, replacement),
             Applicability.SAFE if safe else Applicability.UNSAFE,
-            (chosen,) if needs_import else (),
+            reference.imports,
         )

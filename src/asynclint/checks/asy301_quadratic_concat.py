@@ -143,8 +143,8 @@ def bytearray_rewrite(function: cst.FunctionDef, name: str, ctx: Context) -> Rew
       copy per iteration), except a `return`.
 
     None where any of this does not hold: the suggestion is then display-only."""
-    if any(ctx.scope.lookup(builtin) is not None for builtin in ("bytes", "bytearray", "len")):
-        return None  # shadowed: the rewrite (or the reading of `len(name)`) would not mean the builtins
+    if not all(ctx.means_builtin(builtin) for builtin in ("bytes", "bytearray", "len")):
+        return None  # maybe shadowed: the rewrite (or the reading of `len(name)`) would not mean the builtins
     from libcst.metadata import ExpressionContext, ExpressionContextProvider, MetadataWrapper, ParentNodeProvider
 
     wrapper = MetadataWrapper(cst.Module(body=[function]), unsafe_skip_copy=True)

@@ -82,30 +82,24 @@ def offload_fix(node: cst.Call, ctx: Context) -> ProposedFix | None:
     """`f(a, k=v)` -> `await asyncio.to_thread(f, a, k=v)`; in trio or anyio modules
     `await trio.to_thread.run_sync(f, a)`, with `functools.partial` for keyword arguments.
     Always unsafe: the call moves to another thread (thread-safety of the objects it uses,
-    context variables, and the ordering of side effects can change)."""
+    context variables, and the ordering of side effects can change). The modules are named
+    as Context.module_reference says (an alias under which the file imports them, or a free
+    one where their names mean something else here)."""
     if cannot_become_await(ctx):
         return None
     chosen, _ = framework(ctx)
-    module = "asyncio" if chosen == "asyncio" else f"{chosen}.to_thread"
-    reference = ctx.module_reference(module)
-    if reference is None:
-        return None
-    name, needs_import = reference
-    imports = (module,) if needs_import else ()
+    runner = ctx.module_reference("asyncio" if chosen == "asyncio" else f"{chosen}.to_thread")
+    imports = runner.imports
     func = code_of(node.func)
     args = [code_of(arg).strip().rstrip(",").strip() for arg in node.args]
     if chosen == "asyncio":
-        inner = ", ".join([func, *args])
-        call = f"await {name}.to_thread({inner})"
+        call = f"await {runner.name}.to_thread({', '.join([func, *args])})"
     elif any(arg.keyword is not None or arg.star == "**" for arg in node.args):
-        partial = ctx.module_reference("functools")
-        if partial is None:
-            return None
-        partial_name, partial_import = partial
-        imports += ("functools",) if partial_import else ()
-        call = f"await {name}.run_sync({partial_name}.partial({', '.join([func, *args])}))"
+        functools = ctx.module_reference("functools")
+        imports += functools.imports
+        call = f"await {runner.name}.run_sync({functools.name}.partial({', '.join([func, *args])}))"
     else:
-        call = f"await {name}.run_sync({', '.join([func, *args])})"
+        call = f"await {runner.name}.run_sync({', '.join([func, *args])})"
     title = f"Run it in a worker thread: `{call if len(call) <= 70 else call[:67] + '...'}`"
     return replacement_fix(title, node, as_operand(node, ctx, call), Applicability.UNSAFE, imports)
 
