@@ -346,9 +346,11 @@ def _constant_size(iterable: cst.BaseExpression, ctx: Context, depth: int) -> bo
         return True
     if isinstance(iterable, (cst.Name, cst.Attribute)) and depth < _MAX_DEPTH:
         origin = origin_of(iterable, ctx)
-        if origin is None or _empty_literal(origin):
-            return False  # `pending = []`, filled later: a container, not a constant
-        return _constant_size(origin, ctx, depth + 1)
+        if origin is not None and _empty_literal(origin):
+            # `pending = []`, filled later: a container, whose size is fixed only when the
+            # function fills it with a handful of appends written out.
+            return isinstance(iterable, cst.Name) and _filled_item_by_item(iterable, ctx)
+        return origin is not None and _constant_size(origin, ctx, depth + 1)
     return False
 
 
@@ -378,6 +380,52 @@ def _imported_constant(expr: cst.Name | cst.Attribute, ctx: Context) -> bool:
         and name.upper() == name
         and any(c.isalpha() for c in name)
     )
+
+
+# Methods that add one item to their receiver.
+_ADDS_ONE = frozenset({"append", "add", "insert", "appendleft"})
+_LOOPS = NodeTypes("For", "While", "ListComp", "SetComp", "GeneratorExp", "DictComp")
+_NESTED = NodeTypes("FunctionDef", "ClassDef", "Lambda")
+
+
+def _filled_item_by_item(name: cst.Name, ctx: Context) -> bool:
+    """`tasks = []`, then `tasks.append(a)` and `if b: tasks.append(b)`: as many items as
+    appends are written. True when `name` is a local bound once in the function, and every
+    change to it adds one item (`append`, `add`, `insert`, `appendleft`) outside any loop or
+    comprehension; it is handed to no call that might fill it."""
+    from asynclint.analysis.origins import origin_of_name
+    from asynclint.analysis.walker import children
+
+    function = ctx.function.node
+    scope = ctx.scope
+    while scope.kind == "comprehension" and scope.parent is not None:
+        scope = scope.parent
+    if not isinstance(function, cst.FunctionDef) or name.value not in scope.names:
+        return False  # a module-level or outer container is filled elsewhere
+    if origin_of_name(name, ctx) is None:
+        return False  # bound more than once
+    pending: list[tuple[cst.CSTNode, tuple[cst.CSTNode, ...]]] = [(function.body, ())]
+    while pending:
+        node, ancestors = pending.pop()
+        if isinstance(node, cst.Name) and node.value == name.value and ancestors:
+            parent = ancestors[-1]
+            above = ancestors[-2] if len(ancestors) >= 2 else None
+            if any(isinstance(a, _NESTED()) for a in ancestors):
+                return False  # a closure may fill it
+            if isinstance(parent, cst.Attribute) and isinstance(above, cst.Call) and above.func is parent:
+                method = parent.attr.value
+                if method in _ADDS_ONE and any(isinstance(a, _LOOPS()) for a in ancestors):
+                    return False  # one item per iteration: as many as the data
+                if method in _MUTATORS and method not in _ADDS_ONE:
+                    return False  # `tasks.extend(more)`
+                continue
+            if isinstance(parent, cst.Arg) and not parent.star:
+                return False  # handed to a call that may fill it
+            if isinstance(parent, cst.AugAssign) and parent.target is node:
+                return False  # `tasks += more`
+            continue
+        pending.extend((child, (*ancestors, node)) for child in children(node))
+    return True
 
 
 def _empty_literal(expr: cst.BaseExpression) -> bool:
