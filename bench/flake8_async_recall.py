@@ -267,10 +267,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {e.file}:{e.line}:{e.column} {e.code} ({CODE_MAP[e.code]})  "
                   f"{source_line(eval_dir, e.file, e.line)}")
     if missed_disputed:
-        print("\nmissed on purpose (disputed):")
-        for e in missed_disputed:
-            print(f"  {e.file}:{e.line} {e.code}  {source_line(eval_dir, e.file, e.line)}")
-            print(f"      {DISPUTED_REASONS[DISPUTED[e.file, e.line]]}")
+        print("\nmissed on purpose (disputed), by reason:")
+        for reason, text in DISPUTED_REASONS.items():
+            group = [e for e in missed_disputed if DISPUTED[e.file, e.line] == reason]
+            if group:
+                print(f"  {reason}: {text}")
+            for e in group:
+                print(f"    {e.file}:{e.line} {e.code}  {source_line(eval_dir, e.file, e.line)}")
     if elsewhere:
         print("\nfound at another column:")
         for e, f in elsewhere:
