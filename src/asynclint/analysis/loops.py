@@ -391,8 +391,8 @@ _NESTED = NodeTypes("FunctionDef", "ClassDef", "Lambda")
 def _filled_item_by_item(name: cst.Name, ctx: Context) -> bool:
     """`tasks = []`, then `tasks.append(a)` and `if b: tasks.append(b)`: as many items as
     appends are written. True when `name` is a local bound once in the function, and every
-    change to it adds one item (`append`, `add`, `insert`, `appendleft`) outside any loop or
-    comprehension; it is handed to no call that might fill it."""
+    change to it adds one item (`append`, `add`, `insert`, `appendleft`, `name[key] = value`)
+    outside any loop or comprehension; it is handed to no call that might fill it."""
     from asynclint.analysis.origins import origin_of_name
     from asynclint.analysis.walker import children
 
@@ -418,6 +418,10 @@ def _filled_item_by_item(name: cst.Name, ctx: Context) -> bool:
                     return False  # one item per iteration: as many as the data
                 if method in _MUTATORS and method not in _ADDS_ONE:
                     return False  # `tasks.extend(more)`
+                continue
+            if isinstance(parent, cst.Subscript) and isinstance(above, cst.AssignTarget):
+                if any(isinstance(a, _LOOPS()) for a in ancestors):
+                    return False  # `nodes[key] = value` per iteration: as many as the data
                 continue
             if isinstance(parent, cst.Arg) and not parent.star:
                 return False  # handed to a call that may fill it
