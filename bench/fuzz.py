@@ -1378,9 +1378,14 @@ def _traceback(stage: str, exc: BaseException) -> Failure:
     return Failure(f"exception:{stage}:{type(exc).__name__}", f"{type(exc).__name__}: {exc!s:.300} at {place}")
 
 
-def check_input(linter, text: str, path: str = "fuzz_input.py") -> Verdict:
+STAGES = ("safe", "unsafe", "alone", "noqa")
+
+
+def check_input(linter, text: str, path: str = "fuzz_input.py", stages=STAGES) -> Verdict:
+    """Lint `text`, then check the properties of each of `stages`: a safe and an unsafe fix
+    run, each offered fix applied alone, adding noqa comments."""
     from asynclint.diagnostic import Applicability
-    from asynclint.fixer import add_noqa_text, fix_text
+    from asynclint.fixer import add_noqa_text
 
     failures: list[Failure] = []
     verdict = Verdict(failures)
@@ -1396,80 +1401,109 @@ def check_input(linter, text: str, path: str = "fuzz_input.py") -> Verdict:
             if "internal error" in diagnostic.message:
                 failures.append(Failure("internal-error", diagnostic.message[:300]))
     original_tree = parse_ast(text)
-    original_compiles = original_tree is not None and compile_error(text) is None
-
-    offered_after = []  # (fixed text, safe fix still offered there)
-    for unsafe in (False, True):
-        mode = "unsafe" if unsafe else "safe"
+    offered_after = []  # (fixed text, fix still offered there)
+    for mode in [m for m in ("safe", "unsafe") if m in stages]:
+        if mode == "unsafe" and "safe" in stages and not _offers_unsafe(diagnostics, offered_after):
+            verdict.fixed["unsafe"] = verdict.fixed.get("safe", False)  # the same run again
+            continue
+        offered_after += _check_fix_run(linter, text, path, mode, diagnostics, original_tree, verdict)
+    if "alone" in stages:
+        applied_somewhere = (Applicability.SAFE, Applicability.UNSAFE)
+        if original_tree is not None:
+            for diagnostic in diagnostics:
+                if diagnostic.fix and diagnostic.fix.applicability in applied_somewhere and diagnostic.fix.edits:
+                    failures += fix_alone_failures(text, diagnostic)
+        # Fixes still offered after fixing (left for a later round, or refused): as sound.
+        for fixed, diagnostic in offered_after:
+            if fixed != text and parse_ast(fixed) is not None:
+                failures += fix_alone_failures(fixed, diagnostic)
+    if "noqa" in stages:
         try:
-            outcome = fix_text(linter, text, path, unsafe)
+            noqa_text, changed = add_noqa_text(text, diagnostics)
+            if changed:
+                _, again = add_noqa_text(noqa_text, linter.lint_text(noqa_text, path))
+                if again:
+                    failures.append(Failure("add-noqa-not-idempotent", f"a second --add-noqa changed {again} lines"))
         except Exception as exc:  # noqa: BLE001
-            failures.append(_traceback(f"fix-{mode}", exc))
-            continue
-        fixed = outcome.fixed
-        verdict.fixed[mode] = fixed != text
-        failures += position_failures(fixed, outcome.remaining, f"remaining after {mode} fix")
-        offered_after += [
-            (fixed, d) for d in outcome.remaining if d.fix and d.fix.applicability is Applicability.SAFE and d.fix.edits
-        ]
-        if outcome.error:
-            failures.append(Failure("fix-refused", f"{mode}: {outcome.error}"))
-        if fixed == text:
-            continue
-        error = libcst_error(fixed)
-        if error:
-            failures.append(Failure("fixed-does-not-parse", f"{mode}: {error}"))
-            continue
-        if original_compiles:
-            error = compile_error(fixed)
-            if error:
-                failures.append(Failure("fixed-does-not-compile", f"{mode}: {error}"))
-        if text and newline_kinds(fixed) - newline_kinds(text) and newline_kinds(text):
-            failures.append(
-                Failure(
-                    "newline-style-changed", f"{mode}: {sorted(newline_kinds(text))} -> {sorted(newline_kinds(fixed))}"
-                )
-            )
-        try:
-            again = fix_text(linter, fixed, path, unsafe)
-        except Exception as exc:  # noqa: BLE001
-            failures.append(_traceback(f"refix-{mode}", exc))
-        else:
-            if again.fixed != fixed:
-                diff = "".join(difflib.unified_diff(physical_lines(fixed), physical_lines(again.fixed), n=0))
-                failures.append(Failure("fix-not-idempotent", f"{mode}: second fix changed:\n{diff[:600]}"))
-        fixed_tree = parse_ast(fixed)
-        if original_tree is not None and fixed_tree is not None:
-            allowed = {Applicability.SAFE} | ({Applicability.UNSAFE} if unsafe else set())
-            fix_lines = []
-            for d in diagnostics:
-                if d.fix is None or d.fix.applicability not in allowed:
-                    continue
-                fix_lines.append((d.span.line, d.span.end_line))
-                fix_lines += [(e.span.line, e.span.end_line) for e in d.fix.edits if not _is_import_code(e.content)]
-            failures += [
-                Failure(f.kind, f"{mode}: {f.detail}") for f in ast_changes(original_tree, fixed_tree, fix_lines)
-            ]
-    applied_somewhere = (Applicability.SAFE, Applicability.UNSAFE)
-    if original_tree is not None:
-        for diagnostic in [
-            d for d in diagnostics if d.fix and d.fix.applicability in applied_somewhere and d.fix.edits
-        ]:
-            failures += fix_alone_failures(text, diagnostic)
-    # Fixes still offered after fixing (left for a later round, or refused): as sound.
-    for fixed, diagnostic in offered_after:
-        if parse_ast(fixed) is not None:
-            failures += fix_alone_failures(fixed, diagnostic)
-    try:
-        noqa_text, changed = add_noqa_text(text, diagnostics)
-        if changed:
-            second, again = add_noqa_text(noqa_text, linter.lint_text(noqa_text, path))
-            if again:
-                failures.append(Failure("add-noqa-not-idempotent", f"a second --add-noqa changed {again} lines"))
-    except Exception as exc:  # noqa: BLE001
-        failures.append(_traceback("add-noqa", exc))
+            failures.append(_traceback("add-noqa", exc))
     verdict.failures = list(dict.fromkeys(failures))  # one fix is checked again after each fix run
     return verdict
+
+
+def _offers_unsafe(diagnostics, offered_after) -> bool:
+    """Whether an unsafe fix run could differ from the safe one (an unsafe fix is offered
+    before fixing, or after the safe run)."""
+    every = list(diagnostics) + [d for _, d in offered_after]
+    return any(d.fix and d.fix.edits and d.fix.applicability.value == "unsafe" for d in every)
+
+
+def _check_fix_run(linter, text: str, path: str, mode: str, diagnostics, original_tree, verdict: Verdict) -> list:
+    """One `fix_text` run's properties, added to `verdict`; returns the fixes still offered on
+    the result, with it."""
+    from asynclint.diagnostic import Applicability
+    from asynclint.fixer import fix_text
+
+    failures = verdict.failures
+    unsafe = mode == "unsafe"
+    try:
+        outcome = fix_text(linter, text, path, unsafe)
+    except Exception as exc:  # noqa: BLE001
+        failures.append(_traceback(f"fix-{mode}", exc))
+        return []
+    fixed = outcome.fixed
+    verdict.fixed[mode] = fixed != text
+    failures += position_failures(fixed, outcome.remaining, f"remaining after {mode} fix")
+    applied = (Applicability.SAFE, Applicability.UNSAFE)
+    offered = [(fixed, d) for d in outcome.remaining if d.fix and d.fix.applicability in applied and d.fix.edits]
+    if outcome.error:
+        failures.append(Failure("fix-refused", f"{mode}: {outcome.error}"))
+    if fixed == text:
+        return offered
+    error = libcst_error(fixed)
+    if error:
+        failures.append(Failure("fixed-does-not-parse", f"{mode}: {error}"))
+        return offered
+    if original_tree is not None and compile_error(text) is None:
+        error = compile_error(fixed)
+        if error:
+            failures.append(Failure("fixed-does-not-compile", f"{mode}: {error}"))
+    if text and newline_kinds(fixed) - newline_kinds(text) and newline_kinds(text):
+        changed = f"{sorted(newline_kinds(text))} -> {sorted(newline_kinds(fixed))}"
+        failures.append(Failure("newline-style-changed", f"{mode}: {changed}"))
+    try:
+        again = fix_text(linter, fixed, path, unsafe)
+    except Exception as exc:  # noqa: BLE001
+        failures.append(_traceback(f"refix-{mode}", exc))
+    else:
+        if again.fixed != fixed:
+            diff = "".join(difflib.unified_diff(physical_lines(fixed), physical_lines(again.fixed), n=0))
+            failures.append(Failure("fix-not-idempotent", f"{mode}: second fix changed:\n{diff[:600]}"))
+    fixed_tree = parse_ast(fixed)
+    if original_tree is not None and fixed_tree is not None:
+        allowed = {Applicability.SAFE} | ({Applicability.UNSAFE} if unsafe else set())
+        fix_lines = []
+        for d in diagnostics:
+            if d.fix is None or d.fix.applicability not in allowed:
+                continue
+            fix_lines.append((d.span.line, d.span.end_line))
+            fix_lines += [(e.span.line, e.span.end_line) for e in d.fix.edits if not _is_import_code(e.content)]
+        failures += [Failure(f.kind, f"{mode}: {f.detail}") for f in ast_changes(original_tree, fixed_tree, fix_lines)]
+    return offered
+
+
+def stages_for(failure: Failure) -> tuple[str, ...]:
+    """The stages of `check_input` that can report `failure` again (to minimise it cheaply)."""
+    kind = failure.kind
+    if kind.startswith(("safe-fix-", "unsafe-fix-", "unsafe-binding:", "fix-edits-overlap", "import-after-use")):
+        return ("alone",)
+    if kind.startswith(("add-noqa", "exception:add-noqa")):
+        return ("noqa",)
+    if kind in ("exception:lint", "internal-error") or kind.startswith("exception:lint:"):
+        return ()
+    for mode in ("unsafe", "safe"):
+        if failure.detail.startswith(f"{mode}:") or f"-{mode}:" in kind:
+            return (mode,)
+    return STAGES
 
 
 def kinds_of(verdict: Verdict) -> set[str]:
@@ -1479,34 +1513,61 @@ def kinds_of(verdict: Verdict) -> set[str]:
 # --- minimising a failing input ------------------------------------------------------------
 
 
-def minimise(linter, text: str, kind: str, budget_seconds: float = 20.0, max_checks: int = 300) -> str:
-    """Drop lines (in halving chunks, then one by one) while `kind` still fails: the classic
-    delta-debugging loop, bounded in time and checks so it stays cheap."""
+def minimise(linter, text: str, failure: Failure, budget_seconds: float = 30.0, max_checks: int = 400) -> str:
+    """`text` with as much removed as can be while `failure`'s kind still fails: whole
+    statements first (outermost first), then single lines. Bounded in time and checks, and
+    each check runs only the stages that can report the failure, so it stays cheap."""
     deadline = time.monotonic() + budget_seconds
     checks = 0
-    lines = physical_lines(text)
+    stages = stages_for(failure)
 
-    def still_fails(candidate: list[str]) -> bool:
+    def still_fails(candidate: str) -> bool:
         nonlocal checks
         checks += 1
-        joined = "".join(candidate)
         try:
-            return kind in kinds_of(check_input(linter, joined))
+            return failure.kind in kinds_of(check_input(linter, candidate, stages=stages))
         except Exception:  # noqa: BLE001 - the oracle itself tripping is not the same failure
             return False
 
-    chunk = max(1, len(lines) // 2)
-    while chunk >= 1 and time.monotonic() < deadline and checks < max_checks:
-        index, removed = 0, False
-        while index < len(lines) and time.monotonic() < deadline and checks < max_checks:
-            candidate = lines[:index] + lines[index + chunk :]
-            if candidate and still_fails(candidate):
-                lines, removed = candidate, True
-            else:
-                index += chunk
-        if not removed:
-            chunk //= 2
+    def budget_left() -> bool:
+        return time.monotonic() < deadline and checks < max_checks
+
+    index = 0
+    while budget_left():
+        spans = _statement_spans(text)
+        if index >= len(spans):
+            break
+        start, end = spans[index]
+        candidate = text[:start] + text[end:]
+        if candidate.strip() and still_fails(candidate):
+            text = candidate  # the spans shift: the same index is the next statement
+        else:
+            index += 1
+    lines = physical_lines(text)
+    index = 0
+    while index < len(lines) and budget_left():
+        candidate = lines[:index] + lines[index + 1 :]
+        if candidate and still_fails("".join(candidate)):
+            lines = candidate
+        else:
+            index += 1
     return "".join(lines)
+
+
+def _statement_spans(text: str) -> list[tuple[int, int]]:
+    """The whole lines of each statement (decorators included), outer statements first."""
+    tree = parse_ast(text)
+    if tree is None:
+        return []
+    starts = line_starts(text)
+    spans = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.stmt):
+            decorators = getattr(node, "decorator_list", None)
+            first = decorators[0].lineno if decorators else node.lineno
+            end = starts[node.end_lineno] if node.end_lineno < len(starts) else len(text)
+            spans.append((starts[first - 1], end))
+    return spans
 
 
 # --- the run ------------------------------------------------------------------------------
@@ -1589,7 +1650,7 @@ def write_failure(out: Path, seed: int, item: FuzzInput, verdict: Verdict, linte
             *[f"{f.kind}: {f.detail}" for f in verdict.failures if f.kind == kind],
         ]
         if minimise_it:
-            small = minimise(linter, item.text, kind)
+            small = minimise(linter, item.text, next(f for f in verdict.failures if f.kind == kind))
             (directory / f"{stem}.min.py").write_bytes(small.encode("utf-8", "surrogatepass"))
             details += ["", "minimised (repr):", repr(small)]
         (directory / f"{stem}.txt").write_text("\n".join(details) + "\n", encoding="utf-8")
@@ -1812,6 +1873,7 @@ def main(argv: list[str] | None = None) -> int:
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
+    warnings.simplefilter("ignore", SyntaxWarning)  # hypothesmith's programs and compile() checks
     if args.corpus_fix:
         return 1 if corpus_fix(projects, log) else 0
     if args.replay:
