@@ -17,6 +17,7 @@ demand: `explore()` returns the files it needs, the caller summarizes them and a
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Iterable
@@ -35,6 +36,7 @@ from asynclint.analysis.summary import (
     FunctionSummary,
     Site,
 )
+from asynclint.analysis.guards import UNKNOWN, Value, conjoin, decide, satisfiable
 
 _MAX_ALIAS_DEPTH = 8
 
@@ -262,12 +264,14 @@ class CallGraph:
         from the helper to a blocking call. Call `explore()` until it needs nothing first.
 
         "May block" is worked out backwards from the blocking calls, as a fixed point over
-        the reached functions. A blocking call (or a call of a blocking helper) under
-        `if trust_env:`, where `trust_env` is a parameter with a falsy default, blocks only
-        for callers that pass it: each function keeps the smallest set of its own flag
-        parameters its best chain needs, and a call that leaves one of them out (or passes
-        a falsy literal) does not carry the chain. Best means fewest such conditions, then
-        fewest hops; every update makes a function's best strictly better, so it ends."""
+        the reached functions. A blocking call runs only when its guard holds (the `if`s
+        around it, analysis/guards.py): a function keeps, for each way it may block, the
+        guard on its own parameters (and `self`'s attributes, and the platform) that way
+        needs. At a call, the callee's guard is decided by what the call passes (or leaves
+        at its default): a literal that fails rules the way out, one that holds drops, one
+        about a parameter the caller passes on becomes the caller's, and one that cannot be
+        told drops too, keeping the chain. Each function keeps the ways no other of its ways
+        is weaker than (at most _MAX_WAYS, fewest conditions first, then fewest hops)."""
         callers: dict[Key, list[tuple[Key, Site]]] = {}
         for key in sorted(self._reached):
             function = self._function(key)
@@ -275,65 +279,185 @@ class CallGraph:
                 callee = self.callee(key[0], function, site)
                 if callee is not None:
                     callers.setdefault(callee, []).append((key, site))
-        best: dict[Key, tuple[int, int, frozenset[str], tuple[Hop, ...]]] = {}
+        ways: dict[Key, list[_Way]] = {}
+        seen: set[tuple[Key, frozenset]] = set()
         pending: deque[Key] = deque()
+
+        def offer(key: Key, way: _Way) -> bool:
+            if (key, way.guard) in seen:
+                return False
+            kept = ways.setdefault(key, [])
+            if any(other.covers(way) for other in kept):
+                return False
+            seen.add((key, way.guard))
+            kept[:] = sorted([other for other in kept if not way.covers(other)] + [way], key=_Way.rank)[:_MAX_WAYS]
+            return way in kept
+
         for key in sorted(self._reached):
             for call in self._function(key).blocking:
-                if call.code not in self._codes:
+                if call.code not in self._codes or not satisfiable(call.guards):
                     continue
-                guards = frozenset(call.guards)
-                found = (len(guards), 0, guards, (Hop(key[0], call.id, call.text, call.code, key[1]),))
-                if key not in best or found[:2] < best[key][:2]:
-                    best[key] = found
-            if key in best:
-                pending.append(key)
+                hop = Hop(key[0], call.id, call.text, call.code, key[1])
+                if offer(key, _Way(frozenset(call.guards), (hop,))) and key not in pending:
+                    pending.append(key)
         while pending:
             callee = pending.popleft()
-            _, length, guards, chain = best[callee]
             callee_function = self._function(callee)
             for caller, site in callers.get(callee, ()):
-                passed = _passed(guards, site, callee_function)
-                if passed is None:
-                    continue
-                needed = frozenset(site.guards) | passed
-                found = (len(needed), length + 1, needed, (Hop(caller[0], site.id, site.text, None, caller[1]), *chain))
-                if caller not in best or found[:2] < best[caller][:2]:
-                    best[caller] = found
-                    pending.append(caller)
+                caller_function = self._function(caller)
+                for way in list(ways.get(callee, ())):
+                    guard = self._at_call(way.guard, caller, caller_function, site, callee_function)
+                    if guard is None:
+                        continue
+                    hop = Hop(caller[0], site.id, site.text, None, caller[1])
+                    if offer(caller, _Way(guard, (hop, *way.chain))) and caller not in pending:
+                        pending.append(caller)
         found = []
         for path, function in self._roots():
             for site in function.sites:
                 key = self.callee(path, function, site)
-                if key is not None and key in best and _passed(best[key][2], site, self._function(key)) is not None:
-                    found.append(Finding(path, site, function.qualname, best[key][3]))
+                if key is None or key not in ways:
+                    continue
+                callee_function = self._function(key)
+                for way in ways[key]:
+                    if self._at_call(way.guard, (path, function.qualname), function, site, callee_function) is not None:
+                        found.append(Finding(path, site, function.qualname, way.chain))
+                        break
         return found
 
     def _function(self, key: Key) -> FunctionSummary:
         return self._files[key[0]].functions[key[1]]
 
+    # --- guards at a call -------------------------------------------------------------------
 
-def _passed(guards: frozenset[str], site: Site, callee: FunctionSummary) -> frozenset[str] | None:
-    """What the callee's flag parameters `guards` become at this call: None when the call
-    leaves one at its falsy default (or passes a falsy literal), so the guarded code does not
-    run; otherwise the caller's own flag parameters that the call passes on for them."""
-    if not guards:
-        return frozenset()
-    count, star, keywords, positions = site.args
-    offset = 1 if callee.bound else 0
-    forwarded = set()
-    for name in guards:
-        if name in keywords:
-            token = keywords[name]
-        else:
-            index = callee.flags.get(name, -1) - offset
-            if 0 <= index < count:
-                token = positions.get(index, "")
-            elif star:
-                token = ""  # *args or **kwargs may pass it
+    def _at_call(
+        self, guard: frozenset, caller: Key, function: FunctionSummary, site: Site, callee: FunctionSummary
+    ) -> frozenset | None:
+        """What the callee's guard becomes in the caller at this call, with the call's own
+        guard added; None when the call rules it out."""
+        clauses: list[tuple] = []
+        for clause in guard:
+            kept: list[tuple] = []
+            for literal in clause:
+                mapped = self._literal_at_call(literal, caller, function, site, callee)
+                if mapped is True or mapped is None:
+                    break  # the clause holds, or may: it says nothing in the caller
+                if mapped is not False:
+                    kept.append(mapped)
             else:
-                return None
-        if token == "0":
-            return None
-        if token.startswith("="):
-            forwarded.add(token[1:])
-    return frozenset(forwarded)
+                if not kept:
+                    return None  # every literal of the clause fails here
+                clauses.append(tuple(kept))
+        result = conjoin(tuple(clauses), site.guards)
+        return frozenset(result) if satisfiable(result) else None
+
+    def _literal_at_call(
+        self, literal: tuple, caller: Key, function: FunctionSummary, site: Site, callee: FunctionSummary
+    ):
+        """True/False when the call decides the literal, None when it cannot be told, or the
+        literal about the caller's own parameter, attribute or process it stands for."""
+        subject = literal[0]
+        if subject.startswith("g:"):
+            return literal
+        if subject.startswith("p:"):
+            value = _argument(site, callee, subject[2:])
+        elif site.kind not in (SELF, SUPER, ATTRIBUTE):
+            return None  # another object's attribute (or a new one's, for a constructor)
+        else:
+            value = _attribute_at(function, site, subject[2:])
+            if value is None or not value.known:
+                declared = self._declared(caller, function, subject[2:])
+                if decide(literal, declared) is not None:
+                    value = declared
+                elif value is _UNSET:
+                    return literal  # the caller's own `self`, as it came in: still to be told
+                else:
+                    return None
+        decided = decide(literal, value)
+        if decided is not None:
+            return decided
+        if value.param is not None:
+            return ("p:" + value.param, *literal[1:])
+        return None
+
+    def _declared(self, caller: Key, function: FunctionSummary, name: str) -> Value:
+        """The type the caller's class (or its nearest base that says) gives `self.name`."""
+        if function.cls is None:
+            return UNKNOWN
+        for path, qualname in self._mro((caller[0], function.cls)):
+            file = self._files.get(path)
+            cls = file.classes.get(qualname) if file is not None else None
+            if cls is not None and name in cls.attributes:
+                return cls.attributes[name]
+        return UNKNOWN
+
+
+_MAX_WAYS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class _Way:
+    """One way a function may block: the guard it needs, and the chain of calls."""
+
+    guard: frozenset  # of clauses
+    chain: tuple[Hop, ...]
+
+    def covers(self, other: _Way) -> bool:
+        """At least as likely to run (a subset of the conditions), and not longer if the same."""
+        return self.guard <= other.guard and (self.guard != other.guard or len(self.chain) <= len(other.chain))
+
+    def rank(self) -> tuple[int, int]:
+        return (len(self.guard), len(self.chain))
+
+
+def _argument(site: Site, callee: FunctionSummary, name: str) -> Value:
+    """What the call passes for the callee's parameter `name`: the argument, or the default
+    when the call leaves it out; UNKNOWN when unpacked arguments may pass it, but for the
+    caller's own `**kwargs` passed on as it came in: then the parameter is whatever the
+    caller's callers pass under that keyword, "**name=default" (see `_kwargs_entry`)."""
+    if name.startswith("**"):
+        return _kwargs_entry(site, name)
+    count, star, keywords, positions = site.args
+    if name in keywords:
+        return keywords[name]
+    index, default = callee.params.get(name, (-1, UNKNOWN))
+    index -= 1 if callee.bound else 0
+    if 0 <= index < count:
+        return positions.get(index, UNKNOWN)
+    if star == "**":
+        if not default.known:
+            return Value(param=f"**{name}")
+        return Value(param=f"**{name}=" + json.dumps(default.to_json(), sort_keys=True))
+    return UNKNOWN if star else default
+
+
+def _kwargs_entry(site: Site, entry: str) -> Value:
+    _, star, keywords, _ = site.args
+    key, _, default = entry[2:].partition("=")
+    if key in keywords:
+        return keywords[key]
+    if star == "**":
+        return Value(param=entry)
+    return Value.from_json(json.loads(default)) if default and not star else UNKNOWN
+
+
+_UNSET = Value()  # `self.name` as the caller received it
+
+
+def _attribute_at(function: FunctionSummary, site: Site, name: str) -> Value | None:
+    """What `self.name` holds at a call of one of the caller's own methods: the value of the
+    caller's last plain `self.name = ...` before it, or _UNSET when the caller has neither set
+    it nor called a method of `self` before; None when that cannot be told (set inside a
+    branch or a loop, or a method of `self` called since may have changed it)."""
+    last = None
+    for assignment in function.attributes:
+        if assignment.order > site.id:
+            break
+        if assignment.name == name:
+            last = assignment
+    if last is not None and not last.plain:
+        return None
+    start = last.order if last is not None else -1
+    if any(start <= other.id < site.id for other in function.sites if other.kind in (SELF, SUPER)):
+        return None
+    return last.value if last is not None else _UNSET

@@ -18,6 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from asynclint.analysis import guards
+from asynclint.analysis.guards import Guard, Value
+
 # Site kinds: how the call names what it calls.
 LOCAL = "L"  # a function or class defined in the same file, by its local qualname ("Cls.meth")
 DOTTED = "Q"  # a dotted name bound by an import or an alias ("pkg.io.read", ".io.read")
@@ -43,11 +46,11 @@ class Site:
     text: str  # as written, for messages: "self._load()", "utils.read_file()", "self.settings"
     consumed: bool = False  # iterated or entered right here (matters for generators)
     rank: int = -1  # among the file's calls (attributes, for ATTRIBUTE sites) in source order
-    guards: tuple[str, ...] = ()  # flag parameters that must be truthy for it to run (below)
-    # The arguments: how many positional ones, and for those that matter, what they are:
-    # (positional count, has *args/**kwargs, {keyword: token}, {position: token}); a token
-    # is "0" for a falsy literal, "=name" for the caller's own flag parameter, "" otherwise.
-    args: tuple[int, bool, dict[str, str], dict[int, str]] = (0, False, {}, {})
+    guards: Guard = ()  # what must hold for it to run (analysis/guards.py)
+    # The arguments: (positional count, unpacked ones, {keyword: Value}, {position: Value});
+    # every keyword passed is listed, positions only where something is known. Unpacked:
+    # "" none, "**" only the caller's own `**kwargs` as it came in, "*" any other.
+    args: tuple[int, str, dict[str, Value], dict[int, Value]] = (0, "", {}, {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +62,18 @@ class BlockingCall:
     code: str  # the rule that lists it: "ASY103"
     text: str
     rank: int = -1  # among the file's calls in source order
-    guards: tuple[str, ...] = ()
+    guards: Guard = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeSet:
+    """`self.name = value` in a method's own body, before the site numbered `order` (and every
+    later one). `plain`: a statement of the body itself, not inside an `if`, a loop or a `try`."""
+
+    order: int
+    name: str
+    value: Value
+    plain: bool
 
 
 @dataclass(slots=True)
@@ -71,11 +85,12 @@ class FunctionSummary:
     cls: str | None = None  # the class it is a method of (its local qualname)
     blocking: list[BlockingCall] = field(default_factory=list)
     sites: list[Site] = field(default_factory=list)
-    # Flag parameters: those with a falsy default (`trust_env=False`, `path=None`) that the
-    # body never reassigns, by name -> positional index (-1: keyword-only). A call guarded by
-    # `if trust_env:` runs only for callers that pass a value (see callgraph.py).
-    flags: dict[str, int] = field(default_factory=dict)
+    # The parameters its guards or its calls' arguments name: name -> (positional index, -1
+    # for keyword-only; its default, UNKNOWN when it has none). See callgraph.py.
+    params: dict[str, tuple[int, Value]] = field(default_factory=dict)
     bound: bool = False  # a method whose first parameter is bound (self, cls)
+    # The attributes of `self` it sets before calls of its own class's methods.
+    attributes: list[AttributeSet] = field(default_factory=list)
 
     def to_list(self) -> list:
         return [
@@ -83,24 +98,29 @@ class FunctionSummary:
             int(self.is_async) | int(self.is_generator) << 1 | int(self.bound) << 2,
             self.kind,
             self.cls,
-            [[b.id, b.name, b.code, b.text, b.rank, list(b.guards)] for b in self.blocking],
-            [[s.id, s.kind, s.target, s.text, int(s.consumed), s.rank, list(s.guards), _args_out(s.args)] for s in self.sites],
-            self.flags,
+            [[b.id, b.name, b.code, b.text, b.rank, guards.to_json(b.guards)] for b in self.blocking],
+            [
+                [s.id, s.kind, s.target, s.text, int(s.consumed), s.rank, guards.to_json(s.guards), _args_out(s.args)]
+                for s in self.sites
+            ],
+            {name: [index, default.to_json()] for name, (index, default) in self.params.items()},
+            [[a.order, a.name, a.value.to_json(), int(a.plain)] for a in self.attributes],
         ]
 
     @classmethod
     def from_list(cls, data: list) -> FunctionSummary:
-        qualname, bits, kind, owner, blocking, sites, flags = data
+        qualname, bits, kind, owner, blocking, sites, params, attributes = data
         return cls(
             qualname,
             bool(bits & 1),
             kind,
             bool(bits & 2),
             owner,
-            [BlockingCall(i, n, c, t, r, tuple(g)) for i, n, c, t, r, g in blocking],
-            [Site(i, k, t, x, bool(c), r, tuple(g), _args_in(a)) for i, k, t, x, c, r, g, a in sites],
-            dict(flags),
+            [BlockingCall(i, n, c, t, r, guards.from_json(g)) for i, n, c, t, r, g in blocking],
+            [Site(i, k, t, x, bool(c), r, guards.from_json(g), _args_in(a)) for i, k, t, x, c, r, g, a in sites],
+            {name: (index, Value.from_json(default)) for name, (index, default) in params.items()},
             bool(bits & 4),
+            [AttributeSet(o, n, Value.from_json(v), bool(p)) for o, n, v, p in attributes],
         )
 
 
@@ -108,20 +128,33 @@ def _args_out(args: tuple) -> int | list:
     count, star, keywords, positions = args
     if not star and not keywords and not positions:
         return count  # the usual case, kept small
-    return [count, int(star), keywords, {str(i): token for i, token in positions.items()}]
+    return [
+        count,
+        star,
+        {name: value.to_json() for name, value in keywords.items()},
+        {str(i): value.to_json() for i, value in positions.items()},
+    ]
 
 
 def _args_in(data: int | list) -> tuple:
     if isinstance(data, int):
-        return (data, False, {}, {})
+        return (data, "", {}, {})
     count, star, keywords, positions = data
-    return (count, bool(star), dict(keywords), {int(i): token for i, token in positions.items()})
+    return (
+        count,
+        str(star),
+        {name: Value.from_json(value) for name, value in keywords.items()},
+        {int(i): Value.from_json(value) for i, value in positions.items()},
+    )
 
 
 @dataclass(slots=True)
 class ClassSummary:
     qualname: str
     bases: list[tuple[str, str]] = field(default_factory=list)  # (kind, target) as for sites
+    # The types of its instances' attributes, where annotations (or every value the class's
+    # own methods assign) tell: `_value: io.BytesIO`.
+    attributes: dict[str, Value] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -138,7 +171,10 @@ class FileSummary:
     def to_dict(self) -> dict:
         return {
             "functions": [f.to_list() for f in self.functions],
-            "classes": [[c.qualname, [list(b) for b in c.bases]] for c in self.classes],
+            "classes": [
+                [c.qualname, [list(b) for b in c.bases], {n: v.to_json() for n, v in c.attributes.items()}]
+                for c in self.classes
+            ],
             "names": self.names,
             "positions": {str(site): list(p) for site, p in self.positions.items()},
             "counts": [self.calls, self.attributes],
@@ -148,7 +184,10 @@ class FileSummary:
     def from_dict(cls, data: dict) -> FileSummary:
         return cls(
             [FunctionSummary.from_list(f) for f in data["functions"]],
-            [ClassSummary(q, [tuple(b) for b in bases]) for q, bases in data["classes"]],
+            [
+                ClassSummary(q, [tuple(b) for b in bases], {n: Value.from_json(v) for n, v in attributes.items()})
+                for q, bases, attributes in data["classes"]
+            ],
             dict(data["names"]),
             {int(site): tuple(p) for site, p in data["positions"].items()},
             *data["counts"],

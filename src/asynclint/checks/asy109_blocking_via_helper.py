@@ -21,10 +21,21 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from asynclint._lazy import NodeTypes
 from asynclint._lazy import libcst as cst
 from asynclint.analysis.callgraph import CallGraph, Finding, Hop
 from asynclint.analysis.context import Context
+from asynclint.analysis.guards import (
+    NONBLOCKING_SUBTYPES,
+    UNKNOWN,
+    ClassBody,
+    Conditions,
+    Guard,
+    Value,
+    annotation_kinds,
+    conjoin,
+    subjects,
+    value_of,
+)
 from asynclint.analysis.modules import may_be_project_name, module_path
 from asynclint.analysis.scope import dotted_name
 from asynclint.analysis.sourceorder import ast_positions, ranks
@@ -37,6 +48,7 @@ from asynclint.analysis.summary import (
     PROPERTY,
     SELF,
     SUPER,
+    AttributeSet,
     BlockingCall,
     ClassSummary,
     FileSummary,
@@ -60,6 +72,9 @@ _CONSUMERS = frozenset(
 _CONSUMING_METHODS = frozenset({"join", "extend", "update", "writelines"})
 
 _NOQA_WORD = re.compile("noqa", re.IGNORECASE)
+
+# Sites that call a method on the caller's own `self`: the attributes it set are seen there.
+_SAME_SELF = frozenset({SELF, SUPER, ATTRIBUTE})
 
 REMEDY = "run it with `await asyncio.to_thread(...)` or make the helpers async"
 
@@ -90,8 +105,16 @@ class BlockingViaHelper(ProjectCheck):
         self._nodes: list[cst.CSTNode] = []  # site id -> the call (or attribute) node
         self._statements: dict[int, cst.CSTNode] = {}  # site id -> its statement, when kept
         self._attributes_read: dict[int, set[str]] = {}  # id(def node) -> `self.x` names seen
-        self._flag_kinds: dict[int, dict[str, str]] = {}  # id(def node) -> flag -> "none"/"falsy"
-        self._reassigned: dict[int, frozenset[str]] = {}  # id(def node) -> flags it rebinds
+        self._conditions: dict[int, Conditions] = {}  # id(def node) -> its conditions reader
+        self._used_params: dict[int, set[str]] = {}  # id(def node) -> parameters its summary names
+        # id(class node) -> attribute -> the types every value the class gives it has (None:
+        # some value's type is unknown); declared ones (annotations) win.
+        self._assigned_types: dict[int, dict[str, tuple[str, ...] | None]] = {}
+        self._declared_types: dict[int, dict[str, tuple[str, ...]]] = {}
+        self._class_summaries: dict[int, ClassSummary] = {}
+        self._unsettled: list[tuple] = []  # `self.x = ...` statements waiting for their place
+        self._class_bodies: dict[int, ClassBody] = {}
+        self._kwargs_names: dict[int, str] = {}  # id(def node) -> its `**kwargs` parameter
         self._module_scope = None
 
     def visit_Import(self, node: cst.Import, ctx: Context) -> None:
@@ -130,7 +153,9 @@ class BlockingViaHelper(ProjectCheck):
             for ref in [self._reference(arg.value, ctx)]
             if ref is not None
         ]
-        self._summary.classes.append(ClassSummary(qualname, bases))
+        summary = ClassSummary(qualname, bases)
+        self._class_summaries[id(node)] = summary
+        self._summary.classes.append(summary)
 
     def visit_FunctionDef(self, node: cst.FunctionDef, ctx: Context) -> None:
         self._note_module_scope(ctx)
@@ -143,12 +168,39 @@ class BlockingViaHelper(ProjectCheck):
         owner = self._qualnames[id(frame)] if isinstance(frame, cst.ClassDef) else None
         summary = FunctionSummary(qualname, node.asynchronous is not None, kind, cls=owner)
         summary.bound = owner is not None and not _is_staticmethod(node, ctx)
-        kinds, summary.flags = _flag_parameters(node.params)
-        if kinds:
-            self._flag_kinds[id(node)] = kinds
+        self._note_parameters(node, summary, ctx)
         self._qualnames[id(node)] = qualname
         self._functions[id(node)] = summary
         self._summary.functions.append(summary)
+
+    def _note_parameters(self, node: cst.FunctionDef, summary: FunctionSummary, ctx: Context) -> None:
+        """Every parameter's positional index and default (defaults are evaluated where the
+        `def` stands, so here), and the types its annotation allows; the summary keeps those
+        of the parameters it ends up naming (see `finish`)."""
+        positional = [*node.params.posonly_params, *node.params.params]
+        self_name = positional[0].name.value if summary.bound and positional else None
+        kinds = {}
+        for index, param in [*enumerate(positional), *((-1, p) for p in node.params.kwonly_params)]:
+            name = param.name.value
+            if name == self_name:
+                continue
+            default = value_of(param.default, ctx) if param.default is not None else UNKNOWN
+            summary.params[name] = (index, default)
+            if param.annotation is not None:
+                kinds[name] = annotation_kinds(param.annotation.annotation, ctx)
+        frame = ctx.function.node
+        body = self._class_body(frame, ctx) if summary.bound and isinstance(frame, cst.ClassDef) else None
+        self._conditions[id(node)] = Conditions(ctx, node, frozenset(summary.params), self_name, kinds, body)
+        self._used_params[id(node)] = set()
+        star = node.params.star_kwarg
+        if isinstance(star, cst.Param):
+            self._kwargs_names[id(node)] = star.name.value
+
+    def _class_body(self, node: cst.ClassDef, ctx: Context) -> ClassBody:
+        found = self._class_bodies.get(id(node))
+        if found is None:
+            found = self._class_bodies[id(node)] = ClassBody(node, ctx, self._property_decorators)
+        return found
 
     def _decoration(self, node: cst.FunctionDef, ctx: Context) -> str | None:
         """How the decorated function is called: PLAIN, PROPERTY or OPAQUE; None for a
@@ -181,7 +233,7 @@ class BlockingViaHelper(ProjectCheck):
             if not function.is_async and blocks(node, group, ctx):
                 site = self._site_id(node, ctx, keep_statement=True)
                 written = dotted_name(node.func) or name.removeprefix("builtins.")
-                guards = self._guards(node, ctx)
+                guards = conjoin(self._guards(node, ctx), self._receiver_guard(node, name, ctx))
                 function.blocking.append(BlockingCall(site, name, group.code, written + "()", guards=guards))
             return
         parent = ctx.parent
@@ -190,6 +242,8 @@ class BlockingViaHelper(ProjectCheck):
         reference = self._call_reference(node, ctx)
         if reference is None and name is not None and may_be_project_name(name):
             reference = (DOTTED, name)  # a method named by its receiver's type
+        if reference is None:
+            reference = self._constructed_receiver(node, ctx)
         if reference is not None:
             kind, target = reference
             site = self._site_id(node, ctx)
@@ -218,65 +272,128 @@ class BlockingViaHelper(ProjectCheck):
         site = self._site_id(node, ctx)
         function.sites.append(Site(site, ATTRIBUTE, node.attr.value, f"{value.value}.{node.attr.value}"))
 
-    def _guards(self, node: cst.CSTNode, ctx: Context) -> tuple[str, ...]:
-        """The current function's flag parameters that must be truthy for `node` to run:
-        `if trust_env:`, `x if use_cache else y`, `debug and dump()`, `if path is not None:`
-        (for a None default), or the `else` of `if not trust_env:`."""
-        function_node = ctx.function.node
-        kinds = self._flag_kinds.get(id(function_node))
-        if not kinds:
+    def _guards(self, node: cst.CSTNode, ctx: Context) -> Guard:
+        """What must hold for `node` to run, as the function's own tests tell: `if`s and
+        their `else`s, `x if c else y`, `c and f()`, early exits (analysis/guards.py)."""
+        conditions = self._conditions[id(ctx.function.node)]
+        found = conditions.at(node, ctx.parents[:-1])
+        self._note_used(ctx, found)
+        return found
+
+    def _receiver_guard(self, node: cst.Call, name: str, ctx: Context) -> Guard:
+        """A file method called on a parameter or a `self` attribute waits on a disk only
+        when the object is not an in-memory file: `buffer.seek(0)` blocks for `open(p)`, not
+        for an `io.BytesIO()` the caller passes or the class declares."""
+        owner = name.rpartition(".")[0]
+        harmless = NONBLOCKING_SUBTYPES.get(owner)
+        if harmless is None or not isinstance(node.func, cst.Attribute):
             return ()
-        found: set[str] = set()
-        child = node
-        for holder in reversed(ctx.parents[:-1]):
-            if holder is function_node:
-                break
-            if isinstance(holder, (cst.If, cst.While, cst.IfExp)) and child is holder.body:
-                found |= _required_truthy(holder.test, kinds)
-            elif isinstance(holder, (cst.If, cst.IfExp)) and child is holder.orelse:
-                found |= _required_falsy(holder.test, kinds)
-            elif isinstance(holder, cst.BooleanOperation) and child is holder.right:
-                if isinstance(holder.operator, cst.And):
-                    found |= _required_truthy(holder.left, kinds)
-                else:
-                    found |= _required_falsy(holder.left, kinds)
-            child = holder
-        if found:
-            found -= self._rebound(function_node, kinds)
-        return tuple(sorted(found))
+        conditions = self._conditions[id(ctx.function.node)]
+        subject = conditions.subject(node.func.value)
+        if subject is None or subject.startswith("g:"):
+            return ()
+        found = conditions.as_received((((subject, "isinstance", harmless, True),),), node, ctx.parents[:-1])
+        self._note_used(ctx, found)
+        return found
 
     def _arguments(self, node: cst.Call, ctx: Context) -> tuple:
         """The call's arguments as Site.args records them."""
-        function_node = ctx.function.node
-        kinds = self._flag_kinds.get(id(function_node), {})
-        count, star, keywords, positions = 0, False, {}, {}
+        conditions = self._conditions[id(ctx.function.node)]
+        count, star, keywords, positions = 0, "", {}, {}
+        parents = ctx.parents[:-1]
+        kwargs = self._kwargs_names.get(id(ctx.function.node))
         for arg in node.args:
             if arg.star:
-                star = True
+                forwarded = (
+                    arg.star == "**"
+                    and isinstance(arg.value, cst.Name)
+                    and arg.value.value == kwargs
+                    and conditions.forwards(kwargs)
+                )
+                star = "**" if forwarded and star != "*" else "*"
                 continue
-            value = arg.value
-            token = ""
-            if _falsy_literal(value) is not None:
-                token = "0"
-            elif isinstance(value, cst.Name) and value.value in kinds:
-                if value.value not in self._rebound(function_node, kinds):
-                    token = "=" + value.value
+            value = conditions.value(arg.value, node, parents)
+            if value.param is not None:
+                self._used_params[id(ctx.function.node)].add(value.param)
             if arg.keyword is not None:
-                keywords[arg.keyword.value] = token
+                keywords[arg.keyword.value] = value
             else:
-                if token:
-                    positions[count] = token
+                if value.known:
+                    positions[count] = value
                 count += 1
         return (count, star, keywords, positions)
 
-    def _rebound(self, function_node, kinds: dict[str, str]) -> frozenset[str]:
-        """The flag parameters the function assigns to somewhere: not flags after all."""
-        found = self._reassigned.get(id(function_node))
-        if found is None:
-            found = self._reassigned[id(function_node)] = _assigned_names(function_node.body, kinds)
-        return found
+    def _note_used(self, ctx: Context, guard: Guard) -> None:
+        used = self._used_params[id(ctx.function.node)]
+        used.update(subject[2:] for subject in subjects(guard) if subject.startswith("p:"))
+
+    # --- attributes of `self` -------------------------------------------------------------
+
+    def _settle(self, parents: list | None) -> None:
+        """An assignment's place among the sites is the first site after its statement (its
+        value's calls run before it): give that place to those the walk has left."""
+        waiting = []
+        for statement, function, assignment in self._unsettled:
+            if parents is not None and any(p is statement for p in parents):
+                waiting.append((statement, function, assignment))
+            else:
+                function.attributes.append(replace(assignment, order=len(self._nodes)))
+        self._unsettled = waiting
+
+    def visit_Assign(self, node: cst.Assign, ctx: Context) -> None:
+        for target in node.targets:
+            self._note_attribute(target.target, node.value, None, ctx)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign, ctx: Context) -> None:
+        self._note_attribute(node.target, node.value, node.annotation.annotation, ctx)
+
+    def visit_AugAssign(self, node: cst.AugAssign, ctx: Context) -> None:
+        self._note_attribute(node.target, None, None, ctx)
+
+    def _note_attribute(self, target, value, annotation, ctx: Context) -> None:
+        """`self.name = value` in a method: what the name holds from here on (for the calls
+        of the class's methods that follow), and what type the class gives it; `name: T` in a
+        class body declares that type."""
+        frame = ctx.function
+        if isinstance(frame.node, cst.ClassDef):
+            if isinstance(target, cst.Name) and annotation is not None:
+                kinds = annotation_kinds(annotation, ctx)
+                if kinds:
+                    self._declared_types.setdefault(id(frame.node), {})[target.value] = kinds
+            return
+        function = self._functions.get(id(frame.node))
+        if not (
+            function is not None
+            and function.bound
+            and isinstance(target, cst.Attribute)
+            and isinstance(target.value, cst.Name)
+            and target.value.value == frame.self_name
+        ):
+            return
+        name = target.attr.value
+        conditions = self._conditions[id(frame.node)]
+        found = conditions.value(value, ctx.parents[-1], ctx.parents[:-1]) if value is not None else UNKNOWN
+        parents = ctx.parents
+        plain = len(parents) >= 4 and parents[-4] is frame.node  # def > block > line > assign
+        self._unsettled.append((parents[-1], function, AttributeSet(-1, name, found, plain)))
+        if found.param is not None:
+            self._used_params[id(frame.node)].add(found.param)
+        owner = ctx.parents[:-1]
+        cls = next((p for p in reversed(owner) if isinstance(p, cst.ClassDef)), None)
+        if cls is None:
+            return
+        if annotation is not None and annotation_kinds(annotation, ctx):
+            self._declared_types.setdefault(id(cls), {})[name] = annotation_kinds(annotation, ctx)
+        types = self._assigned_types.setdefault(id(cls), {})
+        kinds = found.kinds if found.kinds and found.param is None else None
+        if name not in types:
+            types[name] = kinds
+        elif types[name] is not None:
+            types[name] = tuple(dict.fromkeys((*types[name], *kinds))) if kinds else None
 
     def _site_id(self, node: cst.CSTNode, ctx: Context, keep_statement: bool = False) -> int:
+        if self._unsettled:
+            self._settle(ctx.parents)
         site = len(self._nodes)
         self._nodes.append(node)
         if keep_statement or self._alone or site in self._locate:
@@ -299,6 +416,18 @@ class BlockingViaHelper(ProjectCheck):
                 return (SUPER, func.attr.value)
         return self._reference(func, ctx)
 
+    def _constructed_receiver(self, node: cst.Call, ctx: Context) -> tuple[str, str] | None:
+        """`up = Upstream(url)` then `up.user(uid)`: the method of the project class whose
+        constructor built the receiver."""
+        func = node.func
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
+            return None
+        origin = ctx.value_origin(func.value)
+        if not isinstance(origin, cst.Call):
+            return None
+        reference = self._reference(origin.func, ctx)
+        return (reference[0], f"{reference[1]}.{func.attr.value}") if reference is not None else None
+
     def _reference(self, expr: cst.BaseExpression, ctx: Context) -> tuple[str, str] | None:
         """A name or dotted name that the project may define: (LOCAL, "Cls.meth") for what
         this file defines, (DOTTED, "pkg.io.read") for what an import or alias names."""
@@ -319,6 +448,8 @@ class BlockingViaHelper(ProjectCheck):
     # --- the end of the file ----------------------------------------------------------------
 
     def finish(self, module: cst.Module, path: str, suppressions, config) -> None:
+        self._settle(None)
+        self._keep_what_is_named()
         if self._module_scope is not None:
             self._summary.names = {
                 name: binding.qualname
@@ -339,6 +470,20 @@ class BlockingViaHelper(ProjectCheck):
             self._drop_silenced(suppressions)
         if self._alone:
             self._report_alone(module, path, followed_codes(config))
+
+    def _keep_what_is_named(self) -> None:
+        """Summaries keep the parameters their guards and arguments name, the attribute
+        assignments that come before a call of the class's own methods, and the attribute
+        types their classes declare or always assign."""
+        for node_id, function in self._functions.items():
+            used = self._used_params.get(node_id, ())
+            function.params = {name: found for name, found in function.params.items() if name in used}
+            last = max((site.id for site in function.sites if site.kind in _SAME_SELF), default=-1)
+            function.attributes = [a for a in function.attributes if a.order <= last]
+        for node_id, summary in self._class_summaries.items():
+            found = {name: Value(kinds=kinds) for name, kinds in self._assigned_types.get(node_id, {}).items() if kinds}
+            found.update((name, Value(kinds=kinds)) for name, kinds in self._declared_types.get(node_id, {}).items())
+            summary.attributes = found
 
     def _rank(self, module: cst.Module) -> None:
         """Every site's rank among the file's calls or attributes, for placing it later."""
@@ -580,95 +725,6 @@ def _is_staticmethod(node: cst.FunctionDef, ctx: Context) -> bool:
     return any(
         ctx.qualified_name(decorator.decorator) == "builtins.staticmethod" for decorator in node.decorators
     )
-
-
-def _falsy_literal(expr: cst.BaseExpression) -> str | None:
-    """"none" for `None`, "falsy" for `False`, `0` and `""`; None for anything else."""
-    if isinstance(expr, cst.Name) and expr.value in ("None", "False"):
-        return "none" if expr.value == "None" else "falsy"
-    if isinstance(expr, cst.Integer) and expr.value == "0":
-        return "falsy"
-    if isinstance(expr, cst.SimpleString) and expr.value in ('""', "''"):
-        return "falsy"
-    return None
-
-
-def _flag_parameters(params: cst.Parameters) -> tuple[dict[str, str], dict[str, int]]:
-    """Parameters with a falsy default: (name -> "none"/"falsy", name -> positional index,
-    -1 for keyword-only ones)."""
-    kinds: dict[str, str] = {}
-    positions: dict[str, int] = {}
-    positional = [*params.posonly_params, *params.params]
-    for index, param in [*enumerate(positional), *((-1, p) for p in params.kwonly_params)]:
-        kind = _falsy_literal(param.default) if param.default is not None else None
-        if kind is not None:
-            kinds[param.name.value] = kind
-            positions[param.name.value] = index
-    return kinds, positions
-
-
-def _required_truthy(test: cst.BaseExpression, kinds: dict[str, str]) -> set[str]:
-    """Flags that must be truthy (not at their default) for `test` to be true."""
-    if isinstance(test, cst.Name):
-        return {test.value} if test.value in kinds else set()
-    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
-        return _required_truthy(test.left, kinds) | _required_truthy(test.right, kinds)
-    if _is_none_test(test, cst.IsNot, kinds):
-        return {test.left.value}
-    return set()
-
-
-def _required_falsy(test: cst.BaseExpression, kinds: dict[str, str]) -> set[str]:
-    """Flags that must be truthy (not at their default) for `test` to be false."""
-    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        return _required_truthy(test.expression, kinds)
-    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
-        return _required_falsy(test.left, kinds) | _required_falsy(test.right, kinds)
-    if _is_none_test(test, cst.Is, kinds):
-        return {test.left.value}
-    return set()
-
-
-def _is_none_test(test: cst.BaseExpression, operator: type, kinds: dict[str, str]) -> bool:
-    """`flag is None` / `flag is not None` for a flag whose default is None."""
-    if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1):
-        return False
-    target = test.comparisons[0]
-    return (
-        isinstance(test.left, cst.Name)
-        and kinds.get(test.left.value) == "none"
-        and isinstance(target.operator, operator)
-        and isinstance(target.comparator, cst.Name)
-        and target.comparator.value == "None"
-    )
-
-
-_BINDERS = NodeTypes("AssignTarget", "AugAssign", "AnnAssign", "NamedExpr", "For", "CompFor", "AsName")
-
-
-def _assigned_names(body: cst.CSTNode, kinds: dict[str, str]) -> frozenset[str]:
-    """Which of `kinds` the body (not its nested functions) assigns to."""
-    from asynclint.analysis.walker import children
-
-    found: set[str] = set()
-    pending: list[cst.CSTNode] = [body]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            continue
-        if isinstance(node, _BINDERS()):
-            target = node.name if isinstance(node, cst.AsName) else node.target
-            found.update(name for name in _target_names(target) if name in kinds)
-        elif isinstance(node, (cst.Global, cst.Nonlocal)):
-            found.update(item.name.value for item in node.names if item.name.value in kinds)
-        pending.extend(children(node))
-    return frozenset(found)
-
-
-def _target_names(target: cst.BaseExpression) -> list[str]:
-    from asynclint.analysis.scope import target_names
-
-    return target_names(target)
 
 
 def _written(func: cst.BaseExpression, fallback: str) -> str:
