@@ -9,6 +9,8 @@ from asynclint._lazy import NodeTypes
 from asynclint._lazy import libcst as cst
 
 from asynclint.analysis.context import Context
+from asynclint.analysis.guards import IN_MEMORY_FILES, type_name
+from asynclint.analysis.values import constant_number, origin_of
 from asynclint.checks.base import Check, FixAvailability, ProposedFix
 from asynclint.checks.fixes import display_fix, offload_fix
 from asynclint.tables import ArgumentCondition, BlockingGroup, Tables
@@ -85,8 +87,99 @@ def blocks(node: cst.Call, group: BlockingGroup, ctx: Context) -> bool:
     return (
         is_blocking_use(node, group, ctx)
         and not made_nonblocking(node, group, ctx)
+        and not _in_memory_receiver(node, ctx)
+        and not _fresh_lock(node, ctx)
         and not _NONBLOCKING_MODE_ERRORS & ctx.handled_exceptions()
     )
+
+
+def _in_memory_receiver(node: cst.Call, ctx: Context) -> bool:
+    """A method called on an in-memory file never waits on a disk, whatever annotation calls
+    it a file object: `buf: io.IOBase = io.BytesIO()`, or `self._buf` whose first value (in
+    `__init__`) is an `io.StringIO()`."""
+    if not isinstance(node.func, cst.Attribute):
+        return False
+    receiver = node.func.value
+    origin = receiver if isinstance(receiver, cst.Call) else origin_of(receiver, ctx)
+    if not isinstance(origin, cst.Call):
+        return False
+    name = ctx.callee(origin)
+    return name is not None and type_name(ctx.canonical(name)) in IN_MEMORY_FILES
+
+
+def _fresh_lock(node: cst.Call, ctx: Context) -> bool:
+    """`lock = threading.Lock()` (or `self._lock = ...`) and then, in the same block and before
+    anything else names it, `lock.acquire()`: no other thread has the lock yet, so the acquire
+    returns at once. (A semaphore built with a count of 0 waits even then: only one built
+    without arguments or with a positive literal count counts.)"""
+    func = node.func
+    if not (isinstance(func, cst.Attribute) and func.attr.value == "acquire"):
+        return False
+    receiver = func.value
+    name = _plain_target(receiver, ctx)
+    method = ctx.callee(node)
+    statement = ctx.statement()
+    index = next((i for i, p in enumerate(ctx.parents) if p is statement), 0)
+    block = ctx.parents[index - 1] if index else None
+    if name is None or method is None or not isinstance(block, cst.IndentedBlock):
+        return False
+    earlier = block.body[: next(i for i, s in enumerate(block.body) if s is statement)]
+    for previous in reversed(earlier):
+        value = _assigned_to(previous, name, ctx)
+        if value is not None:
+            return (
+                isinstance(value, cst.Call)
+                and ctx.callee(value) == method.rpartition(".")[0]
+                and (not value.args or (len(value.args) == 1 and (constant_number(value.args[0].value, ctx) or 0) > 0))
+            )
+        if _names(previous, name):
+            return False
+    return False
+
+
+def _plain_target(expr: cst.BaseExpression, ctx: Context) -> str | None:
+    """"lock" for `lock`, ".lock" for `self.lock` in a method: what an assignment binds."""
+    if isinstance(expr, cst.Name):
+        return expr.value
+    frame = ctx.function
+    if (
+        isinstance(expr, cst.Attribute)
+        and isinstance(expr.value, cst.Name)
+        and frame.self_name is not None
+        and expr.value.value == frame.self_name
+    ):
+        return "." + expr.attr.value
+    return None
+
+
+def _assigned_to(statement: cst.CSTNode, name: str, ctx: Context) -> cst.BaseExpression | None:
+    """The value a `name = value` (or `self.name = value`) statement binds, if it is one."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    small = statement.body[0]
+    if isinstance(small, cst.Assign) and len(small.targets) == 1:
+        target = small.targets[0].target
+    elif isinstance(small, cst.AnnAssign) and small.value is not None:
+        target = small.target
+    else:
+        return None
+    return small.value if _plain_target(target, ctx) == name else None
+
+
+def _names(node: cst.CSTNode, name: str) -> bool:
+    """Whether `node` mentions `name` ("lock") or the attribute `name` (".lock") anywhere."""
+    from asynclint.analysis.walker import children
+
+    attribute = name[1:] if name.startswith(".") else None
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if attribute is None and isinstance(current, cst.Name) and current.value == name:
+            return True
+        if attribute is not None and isinstance(current, cst.Attribute) and current.attr.value == attribute:
+            return True
+        pending.extend(children(current))
+    return False
 
 
 def describe_call(node: cst.Call, qualified_name: str) -> str:
