@@ -463,4 +463,7 @@ def _is_star_parameter(name: str, ctx: Context) -> bool:
     if not isinstance(function, cst.FunctionDef):
         return False
     star = function.params.star_arg
-    return isinstance(star, cst.Param) and star.name.value == name and ctx.scope.names.get(name) is not None
+    if not isinstance(star, cst.Param) or star.name.value != name:
+        return False
+    binding = ctx.scope.lookup(name)  # from a comprehension too: its scope sits in the function's
+    return binding is not None and binding.origin is None and binding.qualname is None
