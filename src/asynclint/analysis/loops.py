@@ -104,11 +104,19 @@ def iterable_is_data(iterable: cst.BaseExpression, ctx: Context) -> bool:
     return not (_is_range(iterable, ctx) and not _mentions_len(iterable, ctx))
 
 
-def unbounded_loop(ctx: Context) -> LoopFrame | None:
+def unbounded_loop(ctx: Context, within: cst.CSTNode | None = None) -> LoopFrame | None:
     """For work started at this point: the innermost enclosing loop (of the current function)
     that runs once per item of data, unless a semaphore is acquired (`await sem.acquire()`)
-    within an iteration of the outermost such loop, which bounds how much runs at once."""
-    data = [index for index, frame in enumerate(ctx.loops) if iterates_data(frame, ctx)]
+    within an iteration of the outermost such loop, which bounds how much runs at once. With
+    `within` (an enclosing node, such as the `async with` of a task group that waits for its
+    tasks), only loops inside it count: work started in it ends before a loop around it goes on."""
+    first = 0
+    if within is not None:
+        parents = ctx.parents
+        position = next((i for i in range(len(parents) - 1, -1, -1) if parents[i] is within), None)
+        inside = {id(p) for p in parents[position + 1 :]} if position is not None else set()
+        first = next((i for i, frame in enumerate(ctx.loops) if id(frame.node) in inside), len(ctx.loops))
+    data = [index for index in range(first, len(ctx.loops)) if iterates_data(ctx.loops[index], ctx)]
     if not data:
         return None
     from asynclint.analysis.locks import held

@@ -39,7 +39,7 @@ class UnboundedFanout(Check):
             return  # `create_task(conn.disconnect())`: releases what it holds
         if only_waits(node, ctx):
             return  # `create_task(event.wait())`: waits for work that already runs
-        loop = unbounded_loop(ctx)
+        loop = unbounded_loop(ctx, _group_block(node, ctx))
         if loop is None or _waited_for_in_iteration(node, loop, ctx):
             return
         semaphores = [
@@ -88,6 +88,26 @@ class UnboundedFanout(Check):
             ctx.statement(),
             fix,
         )
+
+
+def _group_block(node: cst.Call, ctx: Context) -> cst.With | None:
+    """The `async with ... as tg:` that bound the receiver of `tg.create_task(...)` or
+    `nursery.start_soon(...)`: the block does not end before every task started in it has, so
+    only loops inside it fan out (`for device in devices: async with TaskGroup() as tg:
+    tg.create_task(...)` runs one device's tasks at a time)."""
+    func = node.func
+    if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
+        return None
+    receiver = func.value.value
+    for parent in reversed(ctx.parents):
+        if isinstance(parent, (cst.FunctionDef, cst.Lambda)):
+            return None
+        if isinstance(parent, cst.With) and parent.asynchronous is not None:
+            for item in parent.items:
+                bound = item.asname.name if item.asname is not None else None
+                if isinstance(bound, cst.Name) and bound.value == receiver:
+                    return parent
+    return None
 
 
 def _waited_for_in_iteration(node: cst.Call, loop, ctx: Context) -> bool:
