@@ -19,6 +19,7 @@ from asynclint.checks.asy106_blocking_wait import BlockingWait
 from asynclint.checks.asy107_blocking_db_driver import BlockingDbDriver
 from asynclint.checks.asy108_blocking_input import BlockingInput
 from asynclint.checks.asy109_blocking_via_helper import BlockingViaHelper
+from asynclint.checks.asy110_sync_bridge_in_async import SyncBridgeInAsync
 from asynclint.checks.asy400_unbounded_select import UnboundedSelect
 from asynclint.checks.asy401_select_star import SelectStar
 from asynclint.checks.asy402_query_per_iteration import QueryPerIteration
@@ -51,6 +52,7 @@ CHECKS: tuple[type[Check], ...] = (
     BlockingDbDriver,
     BlockingInput,
     BlockingViaHelper,
+    SyncBridgeInAsync,
     UnboundedSelect,
     SelectStar,
     QueryPerIteration,
