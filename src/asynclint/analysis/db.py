@@ -1,5 +1,6 @@
 """Database calls: which calls send a query, what they do with its rows, and the SQL or
-SQLAlchemy statement they send (ASY400-ASY403). The call names are data: rules/sql.toml.
+SQLAlchemy statement they send (ASY400-ASY403); and which calls send a command to a key-value
+store (ASY402). The call names are data: rules/sql.toml and rules/stores.toml.
 
 A call is a database call when its receiver's type names it in `[calls]`
 (`conn.fetch(...)` with `conn = await asyncpg.connect(...)`), or, on a receiver of unknown type,
@@ -17,6 +18,8 @@ from asynclint._lazy import libcst as cst
 from asynclint.analysis.context import Context
 from asynclint.analysis.origins import origin_of_name, resolve, unwrap_await
 from asynclint.analysis.sql import SqlFacts, SqlText, looks_like_sql, parse_sql, sql_text
+from asynclint.analysis.values import origin_of
+from asynclint.dbtables import BatchedForm
 
 _QUERY_KEYWORDS = ("query", "sql", "statement", "stmt", "operation")
 
@@ -192,3 +195,87 @@ def deferred_source(receiver: cst.BaseExpression, ctx: Context, cursors: dict) -
 def db_call_at(call: cst.Call, ctx: Context) -> DbCall | None:
     """`db_call` for a call other than the node being visited (not memoized)."""
     return _classify(call, ctx)
+
+
+# --- key-value store commands -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoreCommand:
+    """A command sent to a key-value store (rules/stores.toml): `await r.hget(name, field)`."""
+
+    call: cst.Call
+    command: str  # "hget"
+    batched: BatchedForm | None  # its multi-key form; None: a pipeline batches it
+
+
+def store_command(call: cst.Call, ctx: Context) -> StoreCommand | None:
+    """The store command `call` sends as one round trip, or None. The receiver is a store client
+    by its type (`r: redis.asyncio.Redis`), or, in a file that imports a store's module, of
+    unknown type; then an ambiguous command (`get`, `set`) counts only when the receiver's name
+    says it is a client (`self.redis.get(k)`). Commands on a pipeline are buffered: never one."""
+    func = call.func
+    if not isinstance(func, cst.Attribute):
+        return None
+    stores = ctx.tables.db.stores
+    command = func.attr.value
+    if command not in stores.commands:
+        return None
+    receiver = func.value
+    if _is_pipeline(receiver, ctx):
+        return None
+    type_ = ctx.value_type(receiver)
+    if type_ is not None:
+        if ctx.canonical(type_) not in stores.types:
+            return None  # an HTTP client's `get`, a dict's `get`
+    elif not _imports_store(ctx):
+        return None
+    elif command in stores.ambiguous and not _named_like(receiver, stores.hints):
+        return None
+    return StoreCommand(call, command, stores.commands[command])
+
+
+def _is_pipeline(receiver: cst.BaseExpression, ctx: Context) -> bool:
+    """`pipe` of `async with r.pipeline() as pipe`, `r.pipeline()` itself, a receiver typed as
+    a pipeline or named like one (`pipe`, `self._pipeline`)."""
+    stores = ctx.tables.db.stores
+    type_ = ctx.value_type(receiver)
+    if type_ is not None and ctx.canonical(type_) in stores.pipeline_types:
+        return True
+    made = receiver if isinstance(receiver, cst.Call) else origin_of(receiver, ctx)
+    made = unwrap_await(made)
+    if isinstance(made, cst.Call) and isinstance(made.func, cst.Attribute):
+        if made.func.attr.value in stores.pipelines:
+            return True
+    return _named_like(receiver, stores.pipeline_hints)
+
+
+def _named_like(receiver: cst.BaseExpression, words: tuple[str, ...]) -> bool:
+    """True when the last name of the receiver (`redis` of `self.app.redis`) contains one of
+    `words`."""
+    if isinstance(receiver, cst.Attribute):
+        last = receiver.attr.value
+    elif isinstance(receiver, cst.Name):
+        last = receiver.value
+    else:
+        return False
+    return any(word in last.lower() for word in words)
+
+
+_store_imports_memo: tuple[object, bool] = (None, False)
+
+
+def _imports_store(ctx: Context) -> bool:
+    """True when the module imports one of the store modules of rules/stores.toml."""
+    global _store_imports_memo
+    module = ctx.scope
+    while module.parent is not None:
+        module = module.parent
+    if _store_imports_memo[0] is not module:
+        modules = ctx.tables.db.stores.modules
+        found = any(
+            binding.qualname is not None and binding.qualname.split(".", 1)[0] in modules
+            for binding in module.names.values()
+        )
+        _store_imports_memo = (module, found)
+    return _store_imports_memo[1]

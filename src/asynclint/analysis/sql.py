@@ -28,6 +28,8 @@ _STATEMENT_START = re.compile(
     r"(select|with|insert|update|delete|replace|merge|upsert|values|table)\b",
     re.IGNORECASE | re.DOTALL,
 )
+# The first word of a statement, after comments and opening parentheses.
+_FIRST_WORD = re.compile(r"^\s*(?:(?:--[^\n]*\n|/\*.*?\*/|\()\s*)*([A-Za-z_]+)\b", re.DOTALL)
 _PYFORMAT_NAMED = re.compile(r"%\((\w+)\)s")
 _PYFORMAT = re.compile(r"%[sdf]")
 _FORMAT_FIELD = re.compile(r"\{[^{}]*\}")
@@ -172,6 +174,14 @@ _CACHE_LIMIT = 4096
 def looks_like_sql(text: str) -> bool:
     """Cheap test before parsing: the text starts with a statement keyword."""
     return _STATEMENT_START.match(text) is not None
+
+
+def takes_no_values(text: str) -> bool:
+    """True for a statement that is not a query or DML (`PRAGMA table_info(t)`, `CREATE ...`,
+    `SET ...`): no `= ANY($1)`, `IN (...)` or executemany batches it. False when the text
+    starts with an interpolation, which could be anything."""
+    first = _FIRST_WORD.match(text)
+    return first is not None and not first.group(1).startswith(PLACEHOLDER) and not looks_like_sql(text)
 
 
 def parse_sql(text: str) -> SqlFacts | None:

@@ -1,5 +1,5 @@
 """ASY402 query-per-iteration: see docs/rules/ASY402.md; the query calls are listed in
-rules/sql.toml."""
+rules/sql.toml, the key-value store commands in rules/stores.toml."""
 
 from __future__ import annotations
 
@@ -8,8 +8,12 @@ import re
 from asynclint._lazy import libcst as cst
 
 from asynclint.analysis.context import Context
-from asynclint.analysis.db import db_call
+from asynclint.analysis.context import LoopFrame
+from asynclint.analysis.db import StoreCommand, db_call, query_argument, store_command
 from asynclint.analysis.dataloops import data_loop, describe
+from asynclint.analysis.loops import assignments
+from asynclint.analysis.scope import dotted_name, target_names
+from asynclint.analysis.sql import sql_text, takes_no_values
 from asynclint.analysis.orm import django_chain, tortoise_chain
 from asynclint.checks._held import shorten
 from asynclint.checks._queries import call_text
@@ -28,20 +32,46 @@ class QueryPerIteration(Check):
         methods = set(db.sql.methods) | {name.rsplit(".", 1)[-1] for name in db.sql.calls}
         orm = db.orm
         methods |= orm.django_async_queries | orm.django_instance_queries | orm.tortoise_queries
+        methods |= set(db.stores.commands)
         return (frozenset({"await"}), frozenset({"for"}), frozenset(methods))
 
     def visit_Call(self, node: cst.Call, ctx: Context) -> None:
         if not ctx.loops or not ctx.in_async or not ctx.is_awaited(node):
             return
         loop = data_loop(ctx)
-        if loop is None or not _is_query(node, ctx):
+        if loop is None:
             return
+        command = store_command(node, ctx)
+        if command is not None:
+            form = _batched_form(command, loop[0], ctx)
+            remedy = (
+                "send them in one multi-key command" if form is not None
+                else "queue the commands on a pipeline (`transaction=False`) and send them at once"
+            )
+            self.report(
+                node,
+                f"{call_text(node)} is awaited once per item of {describe(*loop)}: every item waits "
+                f"a round trip to the store, so the loop's latency grows with the data; {remedy}",
+                ctx.statement(),
+                display_fix(_store_batched(command, form)),
+            )
+            return
+        if not _is_query(node, ctx):
+            return
+        if _takes_no_values(node, ctx):
+            remedy = (
+                "this statement takes no list of values, so send the statements together in one "
+                "script, or run them once rather than per item"
+            )
+        else:
+            remedy = (
+                "fetch the rows in one query (`= ANY($1)`, `IN (...)`, a join or eager loading), "
+                "or write them with one `executemany`/bulk insert"
+            )
         self.report(
             node,
             f"{call_text(node)} is awaited once per item of {describe(*loop)} (N+1): every item "
-            f"waits a database round trip, so the loop's latency grows with the data; fetch the "
-            f"rows in one query (`= ANY($1)`, `IN (...)`, a join or eager loading), or write "
-            f"them with one `executemany`/bulk insert",
+            f"waits a database round trip, so the loop's latency grows with the data; {remedy}",
             ctx.statement(),
             display_fix(_batched(node, ctx)),
         )
@@ -74,7 +104,20 @@ _WRITES = frozenset({"insert", "update", "delete"})
 _LOOKUP = re.compile(r"\bWHERE\s+([\w.\"]+)\s*=\s*(\$\d+|:\w+|\?|%s|%\(\w+\)s)", re.IGNORECASE)
 
 
+def _takes_no_values(node: cst.Call, ctx: Context) -> bool:
+    """True when the call sends SQL text that is not a SELECT or DML statement (`PRAGMA`,
+    `CREATE`, `SET`, `VACUUM`): no `= ANY($1)`, `IN (...)` or executemany batches those."""
+    argument = query_argument(node)
+    text = sql_text(argument, ctx) if argument is not None else None
+    return text is not None and takes_no_values(text.text)
+
+
 def _batched(node: cst.Call, ctx: Context) -> str:
+    if _takes_no_values(node, ctx):
+        return (
+            f"Send the statements in one script (one {call_text(node)} with them joined by `;`, "
+            "where the driver runs several), or run them once, outside the per-item path"
+        )
     found = db_call(node, ctx)
     if found is not None and found.facts is not None and found.sql is not None:
         sql = shorten(found.sql.text, 50)
@@ -130,6 +173,97 @@ def _batched(node: cst.Call, ctx: Context) -> str:
     return (
         f"Batch the queries: one query for every item before the loop (`= ANY($1)`, `IN (...)`, "
         f"a join or eager loading) instead of {call_text(node)} per item"
+    )
+
+
+def _batched_form(command: StoreCommand, loop: LoopFrame, ctx: Context) -> str | None:
+    """The command's multi-key form written for this call (`r.hmget("users", fields)` for
+    `r.hget("users", uid)`), when it fits: no keyword or star arguments, and every argument the
+    form does not gather the same in each iteration."""
+    form = command.batched
+    call = command.call
+    if form is None or any(arg.keyword is not None or arg.star for arg in call.args):
+        return None
+    if len(call.args) <= max(form.over):
+        return None
+    changing = assignments(loop).rebound | assignments(loop).updated | loop.target_names
+    for position, arg in enumerate(call.args):
+        if position not in form.over and not _same_each_time(arg.value, changing):
+            return None
+    written = form.batch.replace("<receiver>", shorten(code_of(call.func.value), 30))
+    values = [arg.value for arg in call.args]
+    for each in set(_EACH.findall(written)):
+        positions = [int(p) for p in each.split(":")]
+        gathered = _over_the_loop([values[p] for p in positions if p < len(values)], loop)
+        if gathered is None:
+            return None
+        written = written.replace(f"<each {each}>", gathered)
+    for position, value in enumerate(values):
+        written = written.replace(f"<{position}>", shorten(code_of(value), 30))
+    return written
+
+
+_EACH = re.compile(r"<each (\d+(?::\d+)?)>")
+
+
+def _over_the_loop(values: list[cst.BaseExpression], loop: LoopFrame) -> str | None:
+    """What the loop's items give for `values`: the iterable itself when the value is the item
+    (`keys`), else a comprehension over it (`[f"user:{uid}" for uid in users]`, or a dict for
+    a key and a value)."""
+    clause = _clause(loop)
+    if clause is None or len(values) not in (1, 2):
+        return None
+    target, iterable, asynchronous = clause
+    written = [shorten(code_of(value), 30) for value in values]
+    if len(values) == 1 and written[0] == target and not asynchronous:
+        return iterable
+    head = "async for" if asynchronous else "for"
+    if len(values) == 1:
+        return f"[{written[0]} {head} {target} in {iterable}]"
+    return f"{{{written[0]}: {written[1]} {head} {target} in {iterable}}}"
+
+
+def _clause(loop: LoopFrame) -> tuple[str, str, bool] | None:
+    """The loop's target and iterable as written, and whether it is an `async for`."""
+    node = loop.node
+    if isinstance(node, cst.For):
+        target, iterable, asynchronous = node.target, node.iter, node.asynchronous is not None
+    else:
+        clause = getattr(node, "for_in", None)
+        while clause is not None and frozenset(target_names(clause.target)) != loop.target_names:
+            clause = clause.inner_for_in
+        if clause is None:
+            return None
+        target, iterable, asynchronous = clause.target, clause.iter, clause.asynchronous is not None
+    return shorten(code_of(target), 20), shorten(code_of(iterable), 30), asynchronous
+
+
+def _same_each_time(expr: cst.BaseExpression, changing: frozenset[str]) -> bool:
+    """A literal, or names and attributes the loop does not change: no call, await or loop name."""
+    pending: list[cst.CSTNode] = [expr]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (cst.Call, cst.Await, cst.Lambda, cst.NamedExpr)):
+            return False
+        if isinstance(node, (cst.Name, cst.Attribute)) and dotted_name(node) in changing:
+            return False
+        pending.extend(node.children)
+    return True
+
+
+def _store_batched(command: StoreCommand, form: str | None) -> str:
+    call = command.call
+    if form is not None:
+        return (
+            f"Send the items in one command instead of one per item (in chunks, if there can be "
+            f"very many): `await {form}`"
+        )
+    receiver = shorten(code_of(call.func.value), 30)
+    arguments = shorten(", ".join(code_of(arg).strip().rstrip(",").strip() for arg in call.args), 40)
+    return (
+        f"Queue the commands on one pipeline and send them together: `async with "
+        f"{receiver}.pipeline(transaction=False) as pipe:` around the loop, "
+        f"`pipe.{command.command}({arguments})` per item (not awaited), then `await pipe.execute()` once"
     )
 
 
