@@ -37,7 +37,11 @@ def project(tmp_path, monkeypatch):
 
 
 def _check(*args: str):
-    return CliRunner().invoke(cli, ["check", "--no-cache", *args])
+    try:
+        runner = CliRunner(mix_stderr=False)  # click 8.1 mixes stderr into stdout by default
+    except TypeError:  # click 8.2 keeps them apart, and has no such parameter
+        runner = CliRunner()
+    return runner.invoke(cli, ["check", "--no-cache", *args])
 
 
 def _found(result) -> list[tuple[int, str]]:
@@ -103,6 +107,14 @@ def test_missing_or_broken_baseline_is_an_error(project):
     assert broken.exit_code == 2 and "not a baseline file" in broken.stderr
     (project / "other.json").write_text('{"findings": []}', encoding="utf-8")
     assert _check("--baseline", "other.json", "src").exit_code == 2
+
+
+@pytest.mark.parametrize(("where", "problem"), [("nowhere/b.json", "does not exist"), ("src/app.py/b.json", "is not a directory")])
+def test_a_baseline_that_cannot_be_written_is_a_usage_error_before_any_work(project, where, problem):
+    result = _check("--write-baseline", where, "src")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"asynclint: error: {where}: cannot write the baseline: ")
+    assert result.stderr.rstrip().endswith(problem)
 
 
 def test_write_baseline_does_not_combine_with_fixing(project):

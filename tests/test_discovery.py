@@ -66,7 +66,21 @@ def test_a_file_given_twice_is_checked_once(project):
 def test_missing_paths_are_listed_apart(project):
     make(project, "app.py")
     result = discover(["app.py", "nope.py", "nowhere/"], load_config(None, project))
-    assert (result.files, result.missing) == (["app.py"], ["nope.py", "nowhere/"])
+    assert result.files == ["app.py"]
+    assert result.errors == ["nope.py: no such file or directory", "nowhere/: no such file or directory"]
+
+
+def test_a_fifo_or_device_named_explicitly_is_an_error_not_an_empty_directory(project):
+    """Reading a FIFO waits for a writer, /dev/zero never ends, and walking either finds
+    nothing: that was reported as "All checks passed (0 files checked)"."""
+    make(project, "app.py")
+    os.mkfifo(project / "pipe.py")
+    result = discover(["pipe.py", os.devnull, "app.py"], load_config(None, project))
+    assert result.files == ["app.py"]
+    assert result.errors == [
+        "pipe.py: a FIFO, not a file or directory to check",
+        f"{os.devnull}: a character device, not a file or directory to check",
+    ]
 
 
 def test_dangling_symlink_found_in_a_walk_is_kept_for_the_engine_to_report(project):

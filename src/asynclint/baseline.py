@@ -44,6 +44,14 @@ def _base(file: Path) -> Path:
     return Path(os.path.abspath(file)).parent
 
 
+def check_writable(file: Path) -> None:
+    """Fail before any work when the baseline cannot be written where it is asked for."""
+    directory = _base(file)
+    if not directory.is_dir():
+        problem = "is not a directory" if directory.exists() else "does not exist"
+        raise BaselineError(f"{file}: cannot write the baseline: {directory} {problem}")
+
+
 def write_baseline(file: Path, diagnostics: list[Diagnostic], source_lines) -> int:
     """Record `diagnostics` in `file`; returns how many."""
     from asynclint.fixer import write_atomically
@@ -64,10 +72,13 @@ def write_baseline(file: Path, diagnostics: list[Diagnostic], source_lines) -> i
     )
     document = {"asynclint-baseline": FORMAT, "findings": findings}
     data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    if file.exists():
-        write_atomically(str(file), data)
-    else:
-        file.write_bytes(data)
+    try:
+        if file.exists():
+            write_atomically(str(file), data)
+        else:
+            file.write_bytes(data)
+    except OSError as exc:
+        raise BaselineError(f"{file}: cannot write the baseline: {exc.strerror}") from None
     return len(findings)
 
 

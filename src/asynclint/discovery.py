@@ -31,7 +31,9 @@ DEFAULT_EXCLUDE = (
 @dataclass
 class Discovery:
     files: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
+    # Paths named on the command line that cannot be checked, with why: "x.py: no such file
+    # or directory". The run reports them, checks the rest, and exits 2.
+    errors: list[str] = field(default_factory=list)
 
 
 class _IgnoreRules:
@@ -156,6 +158,18 @@ def _is_special(path: Path) -> bool:
         return False
 
 
+_SPECIAL_KINDS = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _special_kind(mode: int) -> str:
+    return next((kind for test, kind in _SPECIAL_KINDS if test(mode)), "not a regular file")
+
+
 def is_excluded(path: str, config: Config) -> bool:
     """Whether `--force-exclude` drops `path`, which need not exist: an editor's unsaved
     buffer has a name (`--stdin-filename`) but no file yet."""
@@ -175,11 +189,17 @@ def discover(paths: list[str], config: Config, force_exclude: bool = False) -> D
 
     for given in paths:
         absolute = Path(os.path.abspath(given))
-        if not absolute.exists():
-            found.missing.append(given)
-        elif absolute.is_file():
+        try:
+            mode = os.stat(absolute).st_mode
+        except OSError as exc:  # "no such file or directory", "permission denied", ...
+            found.errors.append(f"{given}: {(exc.strerror or 'cannot be examined').lower()}")
+            continue
+        if stat.S_ISREG(mode):
             if not (force_exclude and rules.covers(absolute)):
                 add(os.path.normpath(given))
+        elif not stat.S_ISDIR(mode):
+            # Reading it would block (a FIFO) or never end (/dev/zero); walking it finds nothing.
+            found.errors.append(f"{given}: {_special_kind(mode)}, not a file or directory to check")
         elif not (force_exclude and rules.excluded(absolute, is_dir=True)):
             for file in _walk(absolute, rules.lifting(absolute)):
                 add(os.path.normpath(os.path.join(given, os.path.relpath(file, absolute))))

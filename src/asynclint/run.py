@@ -58,13 +58,17 @@ def run_check(
     write_baseline: Path | None = None,
 ) -> int:
     _baseline(output.baseline)  # a missing or broken baseline fails before any work
+    if write_baseline is not None:
+        from asynclint.baseline import check_writable
+
+        check_writable(write_baseline)  # and so does one that cannot be written
     if paths == ["-"]:
         return _run_on_stdin(config, sys.stdin.buffer.read(), stdin_filename, force_exclude, output, fixes)
     from asynclint.discovery import discover
 
     found = discover(paths, config, force_exclude)
-    for missing in found.missing:
-        click.echo(f"asynclint: error: {missing}: no such file or directory", err=True)
+    for error in found.errors:
+        click.echo(f"asynclint: error: {error}", err=True)
     if fixes.add_noqa:
         status = _add_noqa(found.files, config, jobs)
     elif fixes.fixing:
@@ -73,11 +77,11 @@ def run_check(
         cache = _open_cache(config, cache_dir) if use_cache else None
         diagnostics = lint_files(found.files, config, jobs, cache)
         if write_baseline is not None:
-            return _write_baseline(write_baseline, diagnostics, found.missing)
+            return _write_baseline(write_baseline, diagnostics, found.errors)
         diagnostics = _not_in_baseline(diagnostics, output, _read_lines)
         _print(diagnostics, len(found.files), output, fixes, _read_lines)
         status = exitcodes.FINDINGS if diagnostics else exitcodes.CLEAN
-    return exitcodes.ERROR if found.missing else status
+    return exitcodes.ERROR if found.errors else status
 
 
 def _print(diagnostics, files_checked, output: OutputOptions, fixes: FixOptions, lines_of) -> None:
@@ -321,12 +325,12 @@ def _not_in_baseline(diagnostics: list[Diagnostic], output: OutputOptions, lines
     return new
 
 
-def _write_baseline(file: Path, diagnostics: list[Diagnostic], missing) -> int:
+def _write_baseline(file: Path, diagnostics: list[Diagnostic], path_errors: list[str]) -> int:
     from asynclint.baseline import write_baseline
 
     count = write_baseline(file, diagnostics, lru_cache(maxsize=None)(_read_lines))
     click.echo(f"asynclint: recorded {count} finding{'s' if count != 1 else ''} in the baseline {file}", err=True)
-    return exitcodes.ERROR if missing else exitcodes.CLEAN
+    return exitcodes.ERROR if path_errors else exitcodes.CLEAN
 
 
 def _open_cache(config: Config, cache_dir: Path | None):

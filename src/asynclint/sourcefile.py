@@ -28,6 +28,14 @@ class DecodedSource:
     bom: bool
 
 
+# UTF-32's marks first: UTF-32-LE's begins with UTF-16-LE's.
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
 # tokenize.detect_encoding's complaint when a line before any cookie is not UTF-8: the decode
 # below says which line and byte, which helps more.
 _NOT_UTF8_BEFORE_COOKIE = "invalid or missing encoding declaration"
@@ -40,6 +48,13 @@ def decode(data: bytes) -> DecodedSource:
             f"file is {len(data):,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for source"
             " files; exclude it if it is generated"
         )
+    for bom, name in _WIDE_BOMS:
+        if data.startswith(bom):
+            # Python refuses to run such a file (its NUL bytes), so asynclint does not guess.
+            raise UncheckableSource(
+                f"file is {name} encoded (it starts with a {name} byte-order mark);"
+                " asynclint reads UTF-8 and PEP 263 encodings, as Python does"
+            )
     if b"\0" in data:
         raise UncheckableSource("binary file (contains NUL bytes), not Python source")
     try:
