@@ -70,9 +70,8 @@ def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
                     yield item
 
 
-Visitor = Callable[[cst.CSTNode, Context], None]
-
-_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
+# Quoted: naming a libcst class here would load libcst when this module is imported.
+Visitor = Callable[["cst.CSTNode", Context], None]
 
 
 @dataclasses.dataclass(slots=True, eq=False)
