@@ -4,10 +4,12 @@ that), and never costs the findings of the other files."""
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -139,13 +141,208 @@ def test_binary_file_is_asy001(project):
     assert status == 1
 
 
+@pytest.mark.parametrize(
+    ("mark", "codec", "name"),
+    [
+        (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
+        (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
+        (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),  # begins with UTF-16-LE's mark
+    ],
+)
+def test_utf16_or_utf32_file_is_reported_as_such_not_as_binary(project, mark, codec, name):
+    """Python itself refuses such a file (its NUL bytes); saying what it is beats "binary"."""
+    (project / "wide.py").write_bytes(mark + GOOD.encode(codec))
+    status, by_path = check_json(project)
+    assert only_asy001(by_path["wide.py"])["message"] == (
+        f"file is {name} encoded (it starts with a {name} byte-order mark);"
+        " asynclint reads UTF-8 and PEP 263 encodings, as Python does"
+    )
+    assert_good_file_still_checked(by_path)
+    assert status == 1
+
+
 def test_text_output_shows_no_empty_snippet_for_a_file_it_could_not_decode(project):
     (project / "blob.py").write_bytes(b"\x00\x01")
     result = run_asynclint("check", "blob.py", cwd=project)
-    assert result.stdout.splitlines()[:2] == [
-        "blob.py:1:1: ASY001 binary file (contains NUL bytes), not Python source",
+    assert result.stdout.splitlines()[:3] == [
+        "ASY001 binary file (contains NUL bytes), not Python source",
+        " --> blob.py:1:1",
         "",
     ]
+
+
+# --- a file that breaks the parser or a check, in every mode ------------------------------
+#
+# In-process (click's runner, one job), with libcst or a check made to raise on one file: that
+# file is its ASY001 and every other file is still fixed and reported, whatever the mode.
+
+SAFE = "import asyncio\nimport time\n\n\nasync def handler():\n    time.sleep(1)\n"  # a safe fix
+BREAKS = SAFE + "\n\nasync def other():\n    explode()\n"  # `explode` triggers the failure
+
+
+def _raise_in_libcst(monkeypatch):
+    import libcst
+    from libcst._exceptions import CSTLogicError
+
+    parse_module = libcst.parse_module
+
+    def parse(source, *args, **kwargs):
+        if "explode" in source:
+            raise CSTLogicError("Logic error!")
+        return parse_module(source, *args, **kwargs)
+
+    monkeypatch.setattr(libcst, "parse_module", parse)
+    return "libcst cannot parse this file: CSTLogicError: Logic error!"
+
+
+def _raise_in_a_check(monkeypatch):
+    import libcst
+
+    from asynclint.registry import RULES
+
+    check = RULES["ASY100"].check
+    visit_call = check.visit_Call
+
+    def visit(self, node, ctx):
+        if isinstance(node.func, libcst.Name) and node.func.value == "explode":
+            raise RuntimeError("boom")
+        return visit_call(self, node, ctx)
+
+    monkeypatch.setattr(check, "visit_Call", visit)
+    return "internal error while checking this file: RuntimeError: boom (please report it)"
+
+
+FAILURES = {"libcst": _raise_in_libcst, "check": _raise_in_a_check}
+
+
+@pytest.fixture(params=sorted(FAILURES))
+def breaking(request, tmp_path, monkeypatch):
+    """good.py (with a safe fix) and bad.py, which breaks libcst or a check: the message
+    bad.py's ASY001 must carry."""
+    monkeypatch.delenv("ASYNCLINT_DEBUG", raising=False)  # it would re-raise the failure
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "good.py").write_text(SAFE, encoding="utf-8")
+    (tmp_path / "bad.py").write_text(BREAKS, encoding="utf-8")
+    return FAILURES[request.param](monkeypatch)
+
+
+def _run(*args: str, stdin: bytes | None = None):
+    from click.testing import CliRunner
+
+    from asynclint.cli import cli
+
+    try:
+        runner = CliRunner(mix_stderr=False)  # click 8.1 mixes stderr into stdout by default
+    except TypeError:  # click 8.2 keeps them apart, and has no such parameter
+        runner = CliRunner()
+    result = runner.invoke(cli, ["check", "--no-cache", "--jobs", "1", *args], input=stdin)
+    assert isinstance(result.exception, SystemExit), result.exception  # no crash
+    return result
+
+
+def _json_findings(stdout: str) -> list[tuple[str, str, str]]:
+    return sorted((f["path"], f["code"], f["message"]) for f in json.loads(stdout))
+
+
+def _untouched(name: str, text: str) -> bool:
+    return Path(name).read_text(encoding="utf-8") == text
+
+
+def _fixed(path) -> bool:
+    text = Path(path).read_text(encoding="utf-8")
+    return "    await asyncio.sleep(1)\n" in text and "time.sleep" not in text
+
+
+def test_check_reports_the_broken_file_and_the_others(breaking):
+    result = _run("--output-format", "json", "bad.py", "good.py")
+    found = _json_findings(result.stdout)
+    assert ("bad.py", "ASY001", breaking) in found
+    assert [f[:2] for f in found] == [("bad.py", "ASY001"), ("good.py", "ASY100")]
+    assert result.exit_code == 1
+
+
+def test_fix_fixes_the_others_and_reports_the_broken_file(breaking):
+    result = _run("--fix", "--output-format", "json", "bad.py", "good.py")
+    assert _json_findings(result.stdout) == [("bad.py", "ASY001", breaking)]
+    assert _fixed("good.py") and _untouched("bad.py", BREAKS)
+    assert result.exit_code == 1
+
+
+def test_fix_only_and_diff_still_name_the_broken_file(breaking):
+    diff = _run("--diff", "bad.py", "good.py")
+    assert "+    await asyncio.sleep(1)" in diff.stdout and "bad.py" not in diff.stdout
+    assert f"bad.py:1:1: ASY001 {breaking}" in diff.stderr
+    assert diff.exit_code == 1 and _untouched("good.py", SAFE)
+    fix_only = _run("--fix-only", "bad.py", "good.py")
+    assert f"bad.py:1:1: ASY001 {breaking}" in fix_only.stderr
+    assert fix_only.exit_code == 1 and _fixed("good.py") and _untouched("bad.py", BREAKS)
+
+
+def test_add_noqa_silences_the_others_and_names_the_broken_file(breaking):
+    result = _run("--add-noqa", "bad.py", "good.py")
+    assert f"bad.py:1:1: ASY001 {breaking}" in result.stderr
+    assert "Added 1 noqa comment." in result.stdout
+    assert _untouched("good.py", SAFE.replace("time.sleep(1)", "time.sleep(1)  # noqa: ASY100"))
+    assert _untouched("bad.py", BREAKS) and result.exit_code == 1
+
+
+def test_baseline_run_reports_the_broken_file(breaking):
+    with open("empty.json", "w", encoding="utf-8") as handle:
+        json.dump({"asynclint-baseline": 1, "findings": []}, handle)
+    result = _run("--baseline", "empty.json", "--output-format", "json", "bad.py", "good.py")
+    assert ("bad.py", "ASY001", breaking) in _json_findings(result.stdout)
+    assert result.exit_code == 1
+
+
+def test_standard_input_reports_the_broken_buffer_and_fix_echoes_it_unchanged(breaking):
+    checked = _run("--output-format", "json", "-", "--stdin-filename", "bad.py", stdin=BREAKS.encode())
+    assert _json_findings(checked.stdout) == [("bad.py", "ASY001", breaking)]
+    assert checked.exit_code == 1
+    fixed = _run("--fix", "-", "--stdin-filename", "bad.py", stdin=BREAKS.encode())
+    assert fixed.stdout_bytes == BREAKS.encode()
+    assert f"bad.py:1:1: ASY001 {breaking}" in fixed.stderr
+    assert fixed.exit_code == 1
+
+
+def test_the_language_servers_lint_gives_the_broken_file_its_asy001(breaking):
+    """The server lints through `Linter.lint_text`, which never raises."""
+    from conftest import lint
+
+    [diagnostic] = lint(BREAKS, "bad.py")
+    assert (diagnostic.code, diagnostic.message) == ("ASY001", breaking)
+
+
+# libcst 1.9 raises CSTLogicError (not a syntax error) on a t-string concatenated with a plain
+# string, which Python 3.14 accepts.
+T_STRING = 'x = "a" t"b"\n'
+
+
+def test_a_file_libcst_cannot_handle_costs_nothing_in_a_real_fix_run(tmp_path):
+    """How the t-string reaches libcst: before 3.14, Python's parser rejects it, and libcst,
+    which may know a newer grammar than the running Python, is asked whether it is newer
+    syntax (`engine.parse_problem`); from 3.14, Python accepts it and libcst's parse for the
+    checks raises. Either way it is libcst's limit, in libcst's words."""
+    import libcst
+
+    with pytest.raises(Exception) as crash:  # whatever libcst raises
+        libcst.parse_module(T_STRING)
+    if isinstance(crash.value, libcst.ParserSyntaxError):
+        pytest.skip("this libcst reports a syntax error for the t-string instead of crashing")
+    (tmp_path / "tstring.py").write_text(T_STRING, encoding="utf-8")
+    for number in range(3):
+        (tmp_path / f"good{number}.py").write_text(SAFE, encoding="utf-8")
+    status, by_path = check_json(tmp_path, "--fix", "--no-cache")
+    message = only_asy001(by_path["tstring.py"])["message"]
+    assert message.startswith("libcst cannot parse this file: CSTLogicError: ")
+    if sys.version_info < (3, 14):
+        assert message.endswith(f"(Python {sys.version_info.major}.{sys.version_info.minor} reports: invalid syntax)")
+    for number in range(3):
+        assert _fixed(tmp_path / f"good{number}.py")
+    assert status == 1
+    piped = run_asynclint("check", "--fix", "-", "--stdin-filename", "tstring.py", cwd=tmp_path, stdin=T_STRING)
+    assert piped.stdout == T_STRING
+    assert "tstring.py:1:" in piped.stderr and "ASY001 libcst cannot parse this file" in piped.stderr
+    assert piped.returncode == 1
 
 
 # --- files that cannot be read ------------------------------------------------------------

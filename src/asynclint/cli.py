@@ -6,15 +6,33 @@ Exit codes follow ruff (see exitcodes.py).
 
 from __future__ import annotations
 
+import functools
 import os
+import signal
 import sys
 from pathlib import Path
 
 import click
 
-from asynclint import __version__, exitcodes
+from asynclint import __version__, exitcodes, interrupts
 from asynclint.output import FORMATS
 
+
+def _stops_on_signals(command):
+    """SIGINT (Ctrl-C) and SIGTERM stop the command where it is (see interrupts.py): pool
+    workers are ended, no file is written after the signal, and the exit status is 128 + the
+    signal's number (130, 143), as a shell reports a process the signal killed."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        try:
+            with interrupts.on_signals():
+                return command(*args, **kwargs)
+        except interrupts.Stopped as stopped:
+            click.echo(f"asynclint: stopped by {signal.Signals(stopped.signum).name}", err=True)
+            sys.exit(128 + stopped.signum)
+
+    return run
 
 
 def _fail(message: str) -> None:
@@ -84,6 +102,7 @@ def main() -> None:
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None, envvar="ASYNCLINT_CACHE_DIR", help="Where the cache lives (default: .asynclint_cache next to the config).")
 @click.option("--baseline", "baseline", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Report only findings that this baseline file (from --write-baseline) does not record.")
 @click.option("--write-baseline", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Record every current finding in this file, report nothing and exit 0.")
+@_stops_on_signals
 def check(
     paths, select, extend_select, ignore, output_format, exit_zero, statistics, quiet, color,
     jobs, force_exclude, stdin_filename, config_file, fix, unsafe_fixes, diff, fix_only,
@@ -144,8 +163,6 @@ def check(
         )
     except (ConfigError, TableError, BaselineError) as exc:
         _fail(str(exc))
-    except KeyboardInterrupt:
-        sys.exit(130)
     if status == exitcodes.FINDINGS and exit_zero:
         status = exitcodes.CLEAN
     sys.exit(status)

@@ -1,6 +1,7 @@
 """Lint files: decode, prefilter, parse once, one traversal for every enabled check, then
 positions and suppressions for what was reported. A file that cannot be checked becomes an
-ASY001 diagnostic for that file; it never stops the other files.
+ASY001 diagnostic for that file (`failure` is where any exception does); it never stops the
+other files, in any mode.
 
 Positions are computed only for files with reports (libcst's PositionProvider costs about as
 much as the parse), and libcst is imported only when some file actually needs parsing.
@@ -10,11 +11,13 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+import sys
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Iterable
 
+from asynclint import interrupts
 from asynclint.diagnostic import Applicability, Diagnostic, Edit, Fix, Severity, Span
-from asynclint.fixer import import_edits, parses
+from asynclint.fixer import import_edits
 from asynclint.positions import node_ranges, split_lines
 from asynclint.registry import RULES, UNCHECKABLE_CODE, UNCHECKABLE_NAME, UNUSED_NOQA_CODE
 from asynclint.sourcefile import UncheckableSource, decode
@@ -65,6 +68,10 @@ def uncheckable(
 # for a newer Python than the one running asynclint (`type X = int` under 3.11); libcst, which
 # knows the newer grammars, decides then. (Such a file could in theory also hold a chain deep
 # enough to crash libcst; nothing but a deliberately hostile file does both.)
+#
+# libcst has limits of its own besides syntax errors: it raises CSTLogicError on a t-string
+# concatenated with a plain string (`"a" t"b"`, valid Python 3.14). Whatever its parser raises
+# is reported with libcst's own words, as a limit of the parser rather than a bug to report.
 
 _NESTING_LIMITS = ("too many nested parentheses", "too many levels of indentation")
 # libcst nests a chain of N operands N deep; past ~1,000 its own Python code (code generation,
@@ -87,12 +94,46 @@ def parse_problem(text: str, path: str) -> Diagnostic | None:
     except (RecursionError, MemoryError):  # CPython's parser raises MemoryError when too deep
         return uncheckable(path, "file is nested too deeply to parse")
     except SyntaxError as error:
-        if error.msg not in _NESTING_LIMITS and parses(text):
+        if error.msg in _NESTING_LIMITS:
+            return _syntax_error(path, error)
+        parsed = _libcst_parse(text)
+        if not isinstance(parsed, BaseException):
             return None  # newer syntax than this Python's
-        return _syntax_error(path, error)
+        import libcst
+
+        if isinstance(parsed, (libcst.ParserSyntaxError, RecursionError)):
+            return _syntax_error(path, error)  # both parsers refuse it; Python's words are clearer
+        # libcst gave up without a syntax error: its reason, at Python's location.
+        version = f"{sys.version_info.major}.{sys.version_info.minor}"
+        located = _syntax_error(path, error)
+        message = f"{_libcst_refusal(path, parsed).message} (Python {version} reports: {error.msg})"
+        return replace(located, message=message)
     except ValueError as error:  # NUL characters, from a caller that did not decode bytes
         return uncheckable(path, f"cannot parse the file: {error}")
     return _chain_too_long(tree, text, path)
+
+
+def _libcst_parse(text: str):
+    """libcst's Module for `text`, or the exception its parser raised."""
+    import libcst
+
+    try:
+        return libcst.parse_module(text)
+    except Exception as exc:  # noqa: BLE001 - CSTLogicError and the like: see above
+        return exc
+
+
+def _libcst_refusal(path: str, exc: Exception) -> Diagnostic:
+    """Why libcst's parser refused the file: a limit of libcst's (the file is Python, see
+    `parse_problem`), in libcst's own words, not a bug of asynclint's to report."""
+    import libcst
+
+    if isinstance(exc, libcst.ParserSyntaxError):
+        message = f"libcst cannot parse this file, although Python can: {exc.message}"
+        return uncheckable(path, message, exc.raw_line, max(exc.raw_column, 0))
+    if isinstance(exc, RecursionError):
+        return uncheckable(path, "file is nested too deeply for the parser")
+    return uncheckable(path, f"libcst cannot parse this file: {_describe(exc)}")
 
 
 def _syntax_error(path: str, error: SyntaxError) -> Diagnostic:
@@ -157,17 +198,24 @@ class Linter:
         except UncheckableSource as exc:
             return FileResult(path, [uncheckable(path, str(exc), exc.line)])
         result = FileResult(path)
-        try:
-            result.diagnostics = self.lint_text(source.text, path, result.summaries if project else None)
-        except Exception as exc:  # noqa: BLE001 - one file's crash must not stop the others
-            message = f"internal error while checking this file: {_describe(exc)}"
-            return FileResult(path, [uncheckable(path, message + " (please report it)")])
+        result.diagnostics = self.lint_text(source.text, path, result.summaries if project else None)
         return result
 
     def lint_text(self, text: str, path: str, summaries: dict | None = None) -> list[Diagnostic]:
         """The file's diagnostics. With `summaries` (a dict to fill) the file is part of a
         project: project-wide checks put their summaries there and report later, over all
-        files; without, they report what this file alone shows."""
+        files; without, they report what this file alone shows.
+
+        Never raises (but for interrupts): every mode lints through here, and whatever goes
+        wrong is this file's ASY001."""
+        try:
+            return self._lint_text(text, path, summaries)
+        except Exception as exc:  # noqa: BLE001 - one file's crash must not stop the others
+            if summaries is not None:
+                summaries.clear()  # half-gathered: the file has no summary
+            return [failure(path, exc)]
+
+    def _lint_text(self, text: str, path: str, summaries: dict | None) -> list[Diagnostic]:
         problem = parse_problem(text, path)
         if problem is not None:
             return [problem]  # even under `# asynclint: noqa`: never silently clean
@@ -186,8 +234,6 @@ class Linter:
         """Phase 1 of the project-wide check `code` for one file on its own, whatever the
         prefilter says (another file's calls lead here): (content hash, summary), with the
         positions of the sites in `locate`. (None, None) when the file cannot be read or parsed."""
-        import libcst
-
         from asynclint.cache import content_hash
 
         try:
@@ -196,13 +242,15 @@ class Linter:
             text = decode(data).text
             if parse_problem(text, path) is not None:
                 return None, None
-            module = libcst.parse_module(text)
+            module = _libcst_parse(text)
+            if isinstance(module, BaseException):
+                return None, None
             check = self._check(code)
             check.prepare(alone=False, locate=locate)
             self._walk(module, [check])
             check.finish(module, path, Suppressions(split_lines(text)), self.config)
             return content_hash(data), check.summary()
-        except (OSError, UncheckableSource, RecursionError, libcst.ParserSyntaxError):
+        except (OSError, UncheckableSource, RecursionError):
             return None, None
 
     def _check_text(
@@ -220,33 +268,19 @@ class Linter:
         ]
         if not checks:
             return []
-        import libcst
-
-        try:
-            module = libcst.parse_module(text)
-        except libcst.ParserSyntaxError as exc:
-            # Python's parser accepted the file (see `parse_problem`): a limit of libcst's.
-            message = f"libcst cannot parse this file, although Python can: {exc.message}"
-            return [uncheckable(path, message, exc.raw_line, max(exc.raw_column, 0))]
-        except RecursionError:
-            return [uncheckable(path, "file is nested too deeply for the parser")]
+        module = _libcst_parse(text)
+        if isinstance(module, BaseException):
+            return [_libcst_refusal(path, module)]
         project_checks = [check for check in checks if _project_wide(check.code)]
         for check in project_checks:
             check.prepare(alone=summaries is None)
-        try:
-            self._walk(module, checks)
-            for check in project_checks:
-                check.finish(module, path, suppressions, self.config)
-                if summaries is not None:
-                    summaries[check.code] = check.summary()
-            reports = [report for check in checks if check.code in codes for report in check.reports]
-            # Placing the reported nodes generates code up to them: deep nesting before a
-            # finding exceeds the recursion limit there too.
-            return _diagnostics(path, text, module, reports, suppressions) if reports else []
-        except Exception as exc:
-            if _nested_too_deeply(exc):
-                return [uncheckable(path, "file is nested too deeply to analyse")]
-            raise
+        self._walk(module, checks)
+        for check in project_checks:
+            check.finish(module, path, suppressions, self.config)
+            if summaries is not None:
+                summaries[check.code] = check.summary()
+        reports = [report for check in checks if check.code in codes for report in check.reports]
+        return _diagnostics(path, text, module, reports, suppressions) if reports else []
 
     def _walk(self, module, checks: list[Check]) -> None:
         from asynclint.analysis.context import Context
@@ -265,6 +299,19 @@ class Linter:
         finally:
             for check in checks:
                 check.context = None
+
+
+def failure(path: str, exc: Exception, doing: str = "checking") -> Diagnostic:
+    """The ASY001 for a file whose check (or fix, `doing`) raised `exc`: the one place, for
+    every mode, where a file's failure becomes its diagnostic. ASYNCLINT_DEBUG=1 re-raises it,
+    for the traceback."""
+    if _nested_too_deeply(exc):
+        # The walk, or placing the reported nodes (libcst generates code up to them), went
+        # deeper than the recursion limit: a limit, not a bug.
+        return uncheckable(path, "file is nested too deeply to analyse")
+    if os.environ.get("ASYNCLINT_DEBUG"):
+        raise exc
+    return uncheckable(path, f"internal error while {doing} this file: {_describe(exc)} (please report it)")
 
 
 def _nested_too_deeply(exc: BaseException | None) -> bool:
@@ -386,15 +433,49 @@ _worker_linter: Linter | None = None
 _worker_task = None
 
 
-def _init_worker(config: Config, task) -> None:
+def _init_worker(config: Config, task, parent: int) -> None:
     global _worker_linter, _worker_task
+    interrupts.in_worker()
+    _exit_with_parent(parent)
     _worker_linter = Linter(config)
     _worker_task = task
 
 
-def _run_in_worker(path: str):
+# How often a worker without Linux's parent-death signal checks that its parent still runs.
+PARENT_POLL_SECONDS = 0.5
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker never outlives the run, even when the main process is killed outright
+    (SIGKILL, the OOM killer: nothing of it runs to end the workers). Workers never write
+    files (the main process does), so ending one at any moment loses nothing."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1  # <linux/prctl.h>
+        try:
+            asked = ctypes.CDLL(None).prctl(pr_set_pdeathsig, int(signal.SIGKILL)) == 0
+        except (OSError, AttributeError):  # no C library to ask: poll, as elsewhere
+            asked = False
+        if asked:
+            if os.getppid() != parent:
+                os._exit(1)  # the parent died before the kernel was asked to tell us
+            return
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="asynclint-parent-watch", daemon=True).start()
+
+
+def _run_in_worker(paths: list[str]) -> list:
     assert _worker_linter is not None and _worker_task is not None
-    return _worker_task(_worker_linter, path)
+    return [_worker_task(_worker_linter, path) for path in paths]
 
 
 def lint_one(linter: Linter, path: str) -> FileResult:
@@ -413,9 +494,13 @@ def map_paths(paths: Iterable[str], config: Config, task=lint_one, jobs: int | N
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(paths) < 2 * jobs:
         linter = Linter(config)
-        return [task(linter, path) for path in paths]
+        results = []
+        for path in paths:
+            interrupts.check()
+            results.append(task(linter, path))
+        return results
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 
     # fork: workers inherit the loaded modules and config instead of re-importing them.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
@@ -423,13 +508,36 @@ def map_paths(paths: Iterable[str], config: Config, task=lint_one, jobs: int | N
     # Largest files first, in small chunks: a big file picked up last would leave the other
     # workers idle while it finishes.
     order = sorted(range(len(paths)), key=lambda i: _size(paths[i]), reverse=True)
-    chunk = max(1, min(8, len(paths) // (jobs * 32)))
+    size = max(1, min(8, len(paths) // (jobs * 32)))
+    chunks = [order[start : start + size] for start in range(0, len(order), size)]
     # Not multiprocessing.Pool: when a worker dies (killed, out of memory, a crash in native
     # code) Pool waits forever for the task it held, and the run hangs; the executor raises
     # BrokenProcessPool, and the run ends with an error instead.
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(config, task)) as pool:
-        results = pool.map(_run_in_worker, [paths[i] for i in order], chunksize=chunk)
-        by_position = dict(zip(order, results))
+    others = set(multiprocessing.active_children())
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(config, task, os.getpid()))
+    try:
+        with interrupts.deferred():  # while the workers are forked
+            futures = [pool.submit(_run_in_worker, [paths[i] for i in chunk]) for chunk in chunks]
+        pending = set(futures)
+        while pending:
+            # In short waits, to notice a stop request whose exception Python dropped.
+            done, pending = wait(pending, timeout=0.25, return_when=FIRST_EXCEPTION)
+            interrupts.check()
+            for future in done:
+                future.result()  # a broken pool ends the run here, not after every other file
+        by_position = {i: result for chunk, future in zip(chunks, futures) for i, result in zip(chunk, future.result())}
+    except BaseException:
+        # A stop signal or a broken pool: end now. Leaving the executor normally would wait
+        # for every queued file first; its workers hold nothing that must be finished (they
+        # write no files), so they are killed.
+        pool.shutdown(wait=False, cancel_futures=True)
+        workers = [child for child in multiprocessing.active_children() if child not in others]
+        for worker in workers:
+            worker.kill()
+        for worker in workers:
+            worker.join(timeout=5)
+        raise
+    pool.shutdown()
     return [by_position[i] for i in range(len(paths))]
 
 

@@ -14,7 +14,10 @@ import click
 from asynclint import exitcodes
 from asynclint.config import Config
 from asynclint.diagnostic import Diagnostic
+from asynclint.fixer import FixOutcome
 from asynclint.output import RenderContext, render
+from asynclint.registry import UNCHECKABLE_CODE
+from asynclint.sourcefile import DecodedSource
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,9 @@ def _fix(files: list[str], config: Config, jobs: int | None, output: OutputOptio
     from asynclint.engine import map_paths
 
     task = functools.partial(_fix_file, unsafe=fixes.unsafe, write=fixes.apply or fixes.only)
-    outcomes = map_paths(files, config, task, jobs)
+    changes = map_paths(files, config, task, jobs)
+    _write_changes(changes)
+    outcomes = [change.outcome for change in changes]
     applied = sum(len(o.applied) for o in outcomes)
     remaining = sorted((d for o in outcomes for d in o.remaining), key=Diagnostic.sort_key)
     current = {o.path: o.fixed for o in outcomes}
@@ -164,54 +169,116 @@ def _fix(files: list[str], config: Config, jobs: int | None, output: OutputOptio
     for outcome in outcomes:
         if outcome.error:
             click.echo(f"asynclint: {outcome.path}: {outcome.error}", err=True)
+    uncheckable = [d for d in remaining if d.code == UNCHECKABLE_CODE]
     if fixes.diff:
         changed = [o for o in outcomes if o.changed]
         sys.stdout.write("".join(_unified_diff(o) for o in changed))
         click.echo(f"Would fix {applied} problem{'s' if applied != 1 else ''}.", err=True)
-        return exitcodes.FINDINGS if changed else exitcodes.CLEAN
+        _echo_headers(uncheckable)
+        return exitcodes.FINDINGS if changed or uncheckable else exitcodes.CLEAN
     if fixes.show and applied:
         _print_applied(outcomes)
     if not fixes.only:
         _print(remaining, len(files), output, fixes, lambda path: _lines_of_text(current.get(path)) or _read_lines(path))
-    elif not output.quiet:
-        click.echo(f"Fixed {applied} problem{'s' if applied != 1 else ''}.")
+    else:
+        _echo_headers(uncheckable)
+        if not output.quiet:
+            click.echo(f"Fixed {applied} problem{'s' if applied != 1 else ''}.")
     if fixes.exit_non_zero_on_fix and applied:
         return exitcodes.FINDINGS
-    if remaining and not fixes.only:
+    if (remaining and not fixes.only) or uncheckable:
         return exitcodes.FINDINGS
     return exitcodes.CLEAN
 
 
-def _fix_file(linter, path: str, *, unsafe: bool, write: bool):
-    from asynclint.engine import uncheckable
-    from asynclint.fixer import FixOutcome, encode, fix_text, write_atomically
-    from asynclint.sourcefile import UncheckableSource, decode
+def _echo_headers(diagnostics: list[Diagnostic]) -> None:
+    """One line per diagnostic on standard error. Where standard output carries a diff, a
+    fixed buffer or nothing, this still names the files that could not be checked: a run
+    never passes one over in silence."""
+    from asynclint.output.text import header
 
-    try:
-        with open(path, "rb") as handle:
-            source = decode(handle.read())
-    except OSError as exc:
-        return FixOutcome(path, "", "", remaining=[uncheckable(path, f"cannot read file: {exc.strerror}")])
-    except UncheckableSource as exc:
-        return FixOutcome(path, "", "", remaining=[uncheckable(path, str(exc))])
-    outcome = fix_text(linter, source.text, path, unsafe)
-    if write and outcome.changed:
+    for diagnostic in diagnostics:
+        click.echo(header(diagnostic, None), err=True)
+
+
+@dataclass
+class FileChange:
+    """What a worker made of one file: `outcome`, and the bytes to write in its place (None:
+    leave the file as it is). The main process writes them all (`_write_changes`)."""
+
+    outcome: FixOutcome
+    data: bytes | None = None
+    noqa_added: int = 0  # --add-noqa: how many lines got a comment
+
+
+def _write_changes(changes: list[FileChange]) -> None:
+    """Write every changed file, here in the main process, once every file has been worked
+    on: a stop signal (see interrupts.py) ends the run between two writes, so no file is
+    written after it and each file is whole, old or new. A file that cannot be written keeps
+    its old content and says why."""
+    from asynclint import interrupts
+    from asynclint.fixer import write_atomically
+
+    for change in changes:
+        if change.data is None:
+            continue
+        interrupts.check()
+        outcome = change.outcome
         try:
-            write_atomically(path, encode(source, outcome.fixed))
+            write_atomically(outcome.path, change.data)
         except OSError as exc:
             outcome.error = f"cannot write the fixed file: {exc.strerror}"
             outcome.fixed = outcome.original
             outcome.applied = []
-    return outcome
+            change.noqa_added = 0
+
+
+def _fix_file(linter, path: str, *, unsafe: bool, write: bool) -> FileChange:
+    """A worker's task for --fix, --fix-only and --diff."""
+    source = _read_source(path)
+    if isinstance(source, FixOutcome):
+        return FileChange(source)
+    outcome, data = _fixed(linter, source, path, unsafe)
+    return FileChange(outcome, data if write else None)
+
+
+def _read_source(path: str) -> DecodedSource | FixOutcome:
+    """The file's source, or a FixOutcome with its ASY001 when it cannot be read."""
+    from asynclint.engine import uncheckable
+    from asynclint.sourcefile import UncheckableSource, decode
+
+    try:
+        with open(path, "rb") as handle:
+            return decode(handle.read())
+    except OSError as exc:
+        return FixOutcome(path, "", "", remaining=[uncheckable(path, f"cannot read file: {exc.strerror}")])
+    except UncheckableSource as exc:
+        return FixOutcome(path, "", "", remaining=[uncheckable(path, str(exc), exc.line)])
+
+
+def _fixed(linter, source, path: str, unsafe: bool) -> tuple[FixOutcome, bytes | None]:
+    """`source` with its fixes applied: the outcome, and the fixed file's bytes (None when
+    nothing changed). Whatever fails is the file's ASY001, and the file stays as it is."""
+    from asynclint.engine import failure
+    from asynclint.fixer import encode, fix_text
+
+    try:
+        outcome = fix_text(linter, source.text, path, unsafe)
+        return outcome, encode(source, outcome.fixed) if outcome.changed else None
+    except Exception as exc:  # noqa: BLE001 - one file's crash must not stop the others
+        return FixOutcome(path, source.text, source.text, remaining=[failure(path, exc, "fixing")]), None
 
 
 def _unified_diff(outcome) -> str:
     import difflib
 
+    from asynclint.positions import split_lines
+
+    # Lines as Python numbers them: str.splitlines() would also break at a form feed or U+2028.
     return "".join(
         difflib.unified_diff(
-            outcome.original.splitlines(keepends=True),
-            outcome.fixed.splitlines(keepends=True),
+            split_lines(outcome.original, keepends=True),
+            split_lines(outcome.fixed, keepends=True),
             fromfile=f"a/{outcome.path}",
             tofile=f"b/{outcome.path}",
         )
@@ -230,25 +297,37 @@ def _print_applied(outcomes) -> None:
 def _add_noqa(files: list[str], config: Config, jobs: int | None) -> int:
     from asynclint.engine import map_paths
 
-    added = sum(map_paths(files, config, _add_noqa_to_file, jobs))
+    changes = map_paths(files, config, _add_noqa_to_file, jobs)
+    _write_changes(changes)
+    for change in changes:
+        if change.outcome.error:
+            click.echo(f"asynclint: {change.outcome.path}: {change.outcome.error}", err=True)
+    uncheckable = sorted((d for c in changes for d in c.outcome.remaining), key=Diagnostic.sort_key)
+    _echo_headers(uncheckable)
+    added = sum(change.noqa_added for change in changes)
     click.echo(f"Added {added} noqa comment{'s' if added != 1 else ''}.")
-    return exitcodes.CLEAN
+    return exitcodes.FINDINGS if uncheckable else exitcodes.CLEAN
 
 
-def _add_noqa_to_file(linter, path: str) -> int:
-    from asynclint.fixer import add_noqa_text, encode, write_atomically
-    from asynclint.sourcefile import UncheckableSource, decode
+def _add_noqa_to_file(linter, path: str) -> FileChange:
+    """A worker's task for --add-noqa: `outcome.remaining` holds the file's ASY001 (a file
+    that cannot be checked cannot be silenced either)."""
+    from asynclint.engine import failure
+    from asynclint.fixer import add_noqa_text, encode
 
+    source = _read_source(path)
+    if isinstance(source, FixOutcome):
+        return FileChange(source)
+    diagnostics = linter.lint_text(source.text, path)
+    uncheckable = [d for d in diagnostics if d.code == UNCHECKABLE_CODE]
+    outcome = FixOutcome(path, source.text, source.text, remaining=uncheckable)
+    if uncheckable:
+        return FileChange(outcome)
     try:
-        with open(path, "rb") as handle:
-            source = decode(handle.read())
-    except (OSError, UncheckableSource):
-        return 0
-    diagnostics = [d for d in linter.lint_text(source.text, path) if d.code != "ASY001"]
-    text, changed = add_noqa_text(source.text, diagnostics)
-    if changed:
-        write_atomically(path, encode(source, text))
-    return changed
+        outcome.fixed, added = add_noqa_text(source.text, diagnostics)
+        return FileChange(outcome, encode(source, outcome.fixed) if added else None, added)
+    except Exception as exc:  # noqa: BLE001 - one file's crash must not stop the others
+        return FileChange(FixOutcome(path, source.text, source.text, remaining=[failure(path, exc, "adding noqa comments to")]))
 
 
 # --- standard input -----------------------------------------------------------------------
@@ -276,9 +355,8 @@ def _run_on_stdin(config, data: bytes, filename, force_exclude, output: OutputOp
 
 
 def _fix_stdin(linter, data: bytes, path: str, output: OutputOptions, fixes: FixOptions) -> int:
-    """Editors pipe a buffer through `--fix -`: the fixed source goes to stdout, what remains
-    to stderr."""
-    from asynclint.fixer import encode, fix_text
+    """Editors pipe a buffer through `--fix -`: the fixed source goes to stdout (the input as
+    it came, when nothing could be fixed), what remains to stderr."""
     from asynclint.sourcefile import UncheckableSource, decode
 
     try:
@@ -287,18 +365,17 @@ def _fix_stdin(linter, data: bytes, path: str, output: OutputOptions, fixes: Fix
         sys.stdout.buffer.write(data)
         click.echo(f"{path}: ASY001 {exc}", err=True)
         return exitcodes.FINDINGS
-    outcome = fix_text(linter, source.text, path, fixes.unsafe)
+    outcome, fixed = _fixed(linter, source, path, fixes.unsafe)
+    remaining = _not_in_baseline(outcome.remaining, output, lambda _: _lines_of_text(outcome.fixed))
+    uncheckable = [d for d in remaining if d.code == UNCHECKABLE_CODE]
     if fixes.diff:
         sys.stdout.write(_unified_diff(outcome))
-        return exitcodes.FINDINGS if outcome.changed else exitcodes.CLEAN
-    sys.stdout.buffer.write(encode(source, outcome.fixed))
+        _echo_headers(uncheckable)
+        return exitcodes.FINDINGS if outcome.changed or uncheckable else exitcodes.CLEAN
+    sys.stdout.buffer.write(data if fixed is None else fixed)
     sys.stdout.flush()
-    remaining = _not_in_baseline(outcome.remaining, output, lambda _: _lines_of_text(outcome.fixed))
-    if remaining and not fixes.only:
-        from asynclint.output.text import header
-
-        for diagnostic in sorted(remaining, key=Diagnostic.sort_key):
-            click.echo(header(diagnostic, None), err=True)
+    _echo_headers(sorted(uncheckable if fixes.only else remaining, key=Diagnostic.sort_key))
+    if (remaining and not fixes.only) or uncheckable:
         return exitcodes.FINDINGS
     return exitcodes.FINDINGS if fixes.exit_non_zero_on_fix and outcome.applied else exitcodes.CLEAN
 
