@@ -5,6 +5,7 @@ or internal error."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -47,21 +48,29 @@ def test_clean_file_exits_0_with_the_all_passed_summary(tmp_path):
 def test_findings_exit_1(project):
     result = run_asynclint("check", "app.py", cwd=project)
     assert result.returncode == 1
-    assert result.stdout.startswith("app.py:5:5: ASY100 ")
+    assert result.stdout.startswith("ASY100 ") and " --> app.py:5:5\n" in result.stdout
 
 
 def test_exit_zero_still_reports_the_findings_but_exits_0(project):
     result = run_asynclint("check", "--exit-zero", "app.py", cwd=project)
     assert result.returncode == 0
-    assert result.stdout.startswith("app.py:5:5: ASY100 ")
+    assert result.stdout.startswith("ASY100 ") and " --> app.py:5:5\n" in result.stdout
 
 
 def test_missing_path_exits_2_and_the_other_paths_are_still_checked(project):
     result = run_asynclint("check", "app.py", "missing.py", "other.py", cwd=project)
     assert result.returncode == 2
     assert "missing.py: no such file or directory" in result.stderr
-    assert "app.py:5:5: ASY100 " in result.stdout
-    assert "other.py:6:20: ASY103 " in result.stdout
+    assert " --> app.py:5:5\n" in result.stdout
+    assert " --> other.py:6:20\n" in result.stdout
+
+
+def test_a_fifo_named_on_the_command_line_is_an_error_not_a_clean_run(project):
+    os.mkfifo(project / "pipe.py")
+    result = run_asynclint("check", "--output-format", "json", "pipe.py", "app.py", cwd=project)
+    assert result.returncode == 2
+    assert "asynclint: error: pipe.py: a FIFO, not a file or directory to check" in result.stderr
+    assert codes_reported(result.stdout) == ["ASY100"]
 
 
 def test_missing_path_exits_2_even_with_exit_zero(project):
@@ -98,7 +107,7 @@ def test_output_the_terminal_cannot_encode_is_escaped_not_a_crash(tmp_path):
     )
     result = run_asynclint("check", "app.py", cwd=tmp_path, env={"PYTHONIOENCODING": "ascii"})
     assert result.returncode == 1
-    assert "app.py:5:23: ASY100 " in result.stdout
+    assert " --> app.py:5:23\n" in result.stdout
     assert 'label = "caf\\xe9 \\u2615"; time.sleep(1)' in result.stdout
 
 
@@ -108,16 +117,18 @@ def test_output_the_terminal_cannot_encode_is_escaped_not_a_crash(tmp_path):
 def test_text_output_has_header_snippet_with_marker_under_the_span_and_summary(project):
     result = run_asynclint("check", "--no-color", cwd=project)
     lines = result.stdout.splitlines()
-    header = lines.index(next(line for line in lines if line.startswith("app.py:5:5: ASY100 ")))
-    assert lines[header].startswith(f"app.py:5:5: ASY100 {SLEEP_MESSAGE_START}")
-    assert lines[header + 1 : header + 5] == [
+    arrow = lines.index(" --> app.py:5:5")
+    title = lines[arrow - 1] if lines[arrow - 1].startswith("ASY100 ") else lines[arrow - 2]  # it may wrap
+    assert title.startswith(f"ASY100 {SLEEP_MESSAGE_START}")
+    assert lines[arrow + 1 : arrow + 6] == [
         "  |",
+        "4 | async def handler():",
         "5 |     time.sleep(1)",
         "  |     ^^^^^^^^^^^^^",
         "  |",
     ]
-    second = lines.index(next(line for line in lines if line.startswith("other.py:6:20: ASY103 ")))
-    assert lines[second + 2 : second + 4] == [
+    second = lines.index(" --> other.py:6:20")
+    assert lines[second + 3 : second + 5] == [
         "6 |     time.sleep(1); os.listdir(path)",
         "  |                    ^^^^^^^^^^^^^^^^",
     ]
@@ -126,20 +137,20 @@ def test_text_output_has_header_snippet_with_marker_under_the_span_and_summary(p
 
 def test_findings_are_listed_by_path_then_line_then_column(project):
     result = run_asynclint("check", "--no-color", cwd=project)
-    headers = [line.split(": ", 1)[0] for line in result.stdout.splitlines() if ": ASY" in line]
+    headers = [line.split("--> ", 1)[1] for line in result.stdout.splitlines() if line.lstrip().startswith("--> ")]
     assert headers == ["app.py:5:5", "other.py:6:5", "other.py:6:20"]
 
 
 def test_statistics_count_the_findings_per_code(project):
     result = run_asynclint("check", "--statistics", cwd=project)
     lines = result.stdout.splitlines()
-    assert "    2  ASY100  blocking-sleep" in lines
-    assert "    1  ASY103  blocking-file-io" in lines
+    assert lines[:2] == ["2\tASY100\tblocking-sleep", "1\tASY103\tblocking-file-io"]
+    assert "-->" not in result.stdout  # only the table
 
 
 def test_quiet_prints_the_findings_without_a_summary(project):
     result = run_asynclint("check", "--quiet", cwd=project)
-    assert "app.py:5:5: ASY100 " in result.stdout
+    assert " --> app.py:5:5\n" in result.stdout
     assert "Found" not in result.stdout
     assert run_asynclint("check", "--quiet", "clean.py", cwd=project).stdout == ""
 
@@ -273,7 +284,7 @@ def test_asy001_is_reported_whatever_the_selection(tmp_path, options):
 def test_stdin_findings_carry_the_stdin_filename(tmp_path):
     result = run_asynclint("check", "--stdin-filename", "src/app.py", "-", cwd=tmp_path, stdin=SLEEPY)
     assert result.returncode == 1
-    assert result.stdout.startswith("src/app.py:5:5: ASY100 ")
+    assert result.stdout.startswith("ASY100 ") and " --> src/app.py:5:5\n" in result.stdout
     assert "5 |     time.sleep(1)" in result.stdout
     assert "(1 file checked)" in result.stdout
 
@@ -306,7 +317,7 @@ def test_stdin_with_force_exclude_still_checks_a_filename_that_is_not_excluded(t
         "check", "--force-exclude", "--stdin-filename", "src/app.py", "-", cwd=tmp_path, stdin=SLEEPY
     )
     assert result.returncode == 1
-    assert result.stdout.startswith("src/app.py:5:5: ASY100 ")
+    assert result.stdout.startswith("ASY100 ") and " --> src/app.py:5:5\n" in result.stdout
 
 
 def test_stdin_filename_without_dash_still_reads_standard_input(tmp_path):
@@ -315,7 +326,23 @@ def test_stdin_filename_without_dash_still_reads_standard_input(tmp_path):
     (tmp_path / "app.py").write_text(CLEAN, encoding="utf-8")
     result = run_asynclint("check", "--stdin-filename", "app.py", cwd=tmp_path, stdin=SLEEPY)
     assert result.returncode == 1
-    assert result.stdout.startswith("app.py:5:5: ASY100 ")
+    assert result.stdout.startswith("ASY100 ") and " --> app.py:5:5\n" in result.stdout
+
+
+# --- fixing -------------------------------------------------------------------------------
+
+
+def test_diff_numbers_lines_as_python_does(tmp_path):
+    """A form feed inside a string is no line break for Python: the diff keeps that line whole
+    (str.splitlines() would split it, and the hunk's line numbers would be off by one)."""
+    source = '"""Doc\x0cstring"""\nimport asyncio\nimport time\n\n\nasync def f():\n    time.sleep(1)\n'
+    (tmp_path / "app.py").write_text(source, encoding="utf-8")
+    result = run_asynclint("check", "--no-cache", "--diff", "app.py", cwd=tmp_path)
+    assert result.returncode == 1
+    lines = result.stdout.split("\n")
+    assert lines[2].startswith("@@ -1,7 ")
+    assert lines[3] == ' """Doc\x0cstring"""'
+    assert "-    time.sleep(1)" in lines and "+    await asyncio.sleep(1)" in lines
 
 
 # --- rules, rule, --version ---------------------------------------------------------------
