@@ -148,6 +148,13 @@ def test_statistics_count_the_findings_per_code(project):
     assert "-->" not in result.stdout  # only the table
 
 
+def test_statistics_in_a_format_without_a_statistics_form_is_a_usage_error(project):
+    result = run_asynclint("check", "--statistics", "--output-format", "sarif", cwd=project)
+    assert result.returncode == 2
+    assert result.stderr.startswith("asynclint: error: --statistics works with --output-format text, ")
+    assert result.stdout == ""
+
+
 def test_quiet_prints_the_findings_without_a_summary(project):
     result = run_asynclint("check", "--quiet", cwd=project)
     assert " --> app.py:5:5\n" in result.stdout

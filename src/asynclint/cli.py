@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from asynclint import __version__, exitcodes, interrupts
-from asynclint.output import FORMATS
+from asynclint.output import FORMATS, STATISTICS_FORMATS
 
 
 def _stops_on_signals(command):
@@ -84,7 +84,7 @@ def main() -> None:
     help="How to print findings (see docs/output-formats.md).",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("--statistics", is_flag=True, help="Print the number of findings per code.")
+@click.option("--statistics", is_flag=True, help="Print only the number of findings per code (a table, or JSON with --output-format json).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
 @click.option("--color/--no-color", default=None, help="Colour output (default: on a terminal).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
@@ -131,6 +131,8 @@ def check(
         if paths:
             click.echo(f"asynclint: warning: checking standard input, not {' '.join(paths)}", err=True)
         paths = ("-",)
+    if statistics and output_format not in STATISTICS_FORMATS:
+        _fail(f"--statistics works with --output-format {', '.join(STATISTICS_FORMATS)}, not {output_format}")
     if add_noqa and (fix or diff or fix_only):
         _fail("--add-noqa cannot be combined with --fix, --fix-only or --diff")
     if add_noqa and list(paths) == ["-"]:

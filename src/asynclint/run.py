@@ -95,6 +95,7 @@ def _print(diagnostics, files_checked, output: OutputOptions, fixes: FixOptions,
         statistics=output.statistics,
         quiet=output.quiet,
         unsafe_fixes=fixes.unsafe,
+        fixing=fixes.fixing,
     )
     sys.stdout.write(render(output.format, diagnostics, context))
 
