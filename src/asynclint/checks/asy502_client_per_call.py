@@ -45,6 +45,8 @@ class ClientPerCall(Check):
             return
         if _local(found, ctx) or outlives_creator(node, ctx):
             return
+        if _expected_to_fail(ctx):
+            return  # `with pytest.raises(ValueError): await asyncpg.connect(bad=...)`
         # Moving a client changes its lifetime and where it is closed: named, never applied.
         created = shorten(code_of(node), 50)
         pool = _pool_for(node, found, ctx)
@@ -81,6 +83,23 @@ def _pool_for(node: cst.Call, found: PoolCall, ctx: Context) -> str | None:
         return None
     args = ", ".join(code_of(arg).strip().rstrip(",").strip() for arg in node.args)
     return shorten(f"{factory}({args})", 50)
+
+
+def _expected_to_fail(ctx: Context) -> bool:
+    """True inside `with pytest.raises(...)` or `with self.assertRaises...(...)`: the call is
+    made to see it fail (invalid arguments), and no client comes of it."""
+    for parent in ctx.parents:
+        if not isinstance(parent, cst.With):
+            continue
+        for item in parent.items:
+            call = item.item
+            if not isinstance(call, cst.Call):
+                continue
+            if ctx.qualified_name(call.func) == "pytest.raises":
+                return True
+            if isinstance(call.func, cst.Attribute) and call.func.attr.value.startswith("assertRaises"):
+                return True
+    return False
 
 
 def _local(found: PoolCall, ctx: Context) -> bool:
