@@ -118,3 +118,21 @@ def test_workers_end_when_the_main_process_is_killed(tree):
     process.kill()
     process.communicate(timeout=60)
     assert _wait_until_ended(workers) == set()
+
+
+def test_a_stop_whose_exception_python_dropped_still_stops_the_run():
+    """Raised inside a fork hook or a finaliser, the handler's exception is lost; the request
+    is kept, so the run still ends as stopped, and the previous handlers come back."""
+    from asynclint import interrupts
+
+    before = signal.getsignal(signal.SIGINT)
+    with pytest.raises(interrupts.Stopped) as stopped:
+        with interrupts.on_signals():
+            try:
+                signal.raise_signal(signal.SIGINT)
+            except interrupts.Stopped:
+                pass  # dropped, as Python drops it where it cannot propagate
+            with pytest.raises(interrupts.Stopped):
+                interrupts.check()  # where the run waits on workers or writes a file
+    assert stopped.value.signum == signal.SIGINT
+    assert signal.getsignal(signal.SIGINT) is before

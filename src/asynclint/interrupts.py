@@ -10,6 +10,7 @@ Files are written only by the main process, so none is written after the signal.
 from __future__ import annotations
 
 import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -48,6 +49,9 @@ def on_signals() -> Iterator[None]:
     it whenever one arrived, however the block ended. The previous handlers are restored:
     the block may run inside another program (click's test runner)."""
     global _requested
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers; Python's defaults stay
+        return
     _requested = None
     previous = {number: signal.signal(number, _handle) for number in SIGNALS}
     try:
