@@ -489,7 +489,8 @@ def lint_one_in_project(linter: Linter, path: str) -> FileResult:
 def map_paths(paths: Iterable[str], config: Config, task=lint_one, jobs: int | None = None) -> list:
     """`task(linter, path)` for every path, in order, in parallel across processes when there
     are enough files to be worth it. `task` must be a module-level function, or a
-    functools.partial of one: it is pickled."""
+    functools.partial of one: it is pickled. It must not write files: when a stop signal
+    arrives (interrupts.py), the workers are killed wherever they are."""
     paths = list(paths)
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(paths) < 2 * jobs:
