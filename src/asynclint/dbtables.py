@@ -99,8 +99,8 @@ class DbTables:
     handlers: HandlerTable = field(default_factory=HandlerTable)
 
 
-def parse_db_tables(sql: dict, pools: dict, handlers: dict, stores: dict | None = None) -> DbTables:
-    return DbTables(_sql_calls(sql), _orm(sql), _stores(stores or {}), _pools(pools), _handlers(handlers))
+def parse_db_tables(sql: dict, pools: dict, handlers: dict, stores: dict) -> DbTables:
+    return DbTables(_sql_calls(sql), _orm(sql), _stores(stores), _pools(pools), _handlers(handlers))
 
 
 def _strings(data: dict, key: str, where: str) -> tuple[str, ...]:

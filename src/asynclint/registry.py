@@ -36,6 +36,7 @@ from asynclint.checks.asy600_unbounded_fanout import UnboundedFanout
 from asynclint.checks.asy601_unbounded_gather import UnboundedGather
 from asynclint.checks.asy602_dangling_task import DanglingTask
 from asynclint.checks.asy603_unbounded_queue import UnboundedQueue
+from asynclint.checks.asy604_serial_awaits_in_loop import SerialAwaitsInLoop
 from asynclint.checks.base import Check, FixAvailability
 from asynclint.diagnostic import Severity
 
@@ -69,6 +70,7 @@ CHECKS: tuple[type[Check], ...] = (
     UnboundedGather,
     DanglingTask,
     UnboundedQueue,
+    SerialAwaitsInLoop,
 )
 
 # ASY001 and ASY002 are not checks: the engine reports them, for a file it could not parse
