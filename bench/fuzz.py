@@ -369,11 +369,13 @@ def mutate_from_import(src: _Source, rng: random.Random) -> str | None:
 
 
 def mutate_shadow(src: _Source, rng: random.Random) -> str | None:
-    """Bind a framework's name in some scope around an async function's body."""
-    name = rng.choice(["asyncio", "asyncio", "asyncio", "trio", "anyio"])
+    """Bind a name a fix may write (a framework, functools, a builtin) in some scope around an
+    async function's body."""
+    name = rng.choice(["asyncio", "asyncio", "asyncio", "trio", "anyio", "functools", "bytearray", "bytes"])
     how = rng.choice(
         ["param", "local", "local-later", "class-attr", "comprehension", "walrus", "except-as", "global",
-         "module-rebind", "enclosing-param", "local-import", "del"]
+         "module-rebind", "enclosing-param", "local-import", "local-import-first", "local-import-in-if",
+         "nonlocal", "del"]
     )  # fmt: skip
     if how == "param":
         functions = src.nodes(ast.AsyncFunctionDef)
@@ -404,6 +406,15 @@ def mutate_shadow(src: _Source, rng: random.Random) -> str | None:
         return src.text + tail + f"{name} = None" + src.nl
     if how == "local-import":
         return _insert_in_body(src, rng, [f"import {name}"], last=True)
+    if how == "local-import-first":
+        return _insert_in_body(src, rng, [f"import {name}"])
+    if how == "local-import-in-if":
+        return _insert_in_body(src, rng, ["if DEBUG:", f"    import {name}"])
+    if how == "nonlocal":
+        # A nested function that rebinds the name in the async function's scope.
+        return _insert_in_body(
+            src, rng, [f"{name} = None", "def _rebind():", f"    nonlocal {name}", f"    {name} = 1"]
+        )
     if how == "del":
         tail = "" if src.text.endswith(("\n", "\r")) or not src.text else src.nl
         return src.text + tail + f"del {name}" + src.nl
@@ -683,6 +694,45 @@ def mutate_future_import(src: _Source, rng: random.Random) -> str | None:
     return src.insert_head("from __future__ import annotations\n")
 
 
+# Syntax of Pythons newer than 3.11 (libcst knows some of it; 3.14's t-strings it cannot
+# parse): the file must still be checked or reported as ASY001, never crash a run.
+_NEWER_SYNTAX = [
+    "type Alias = list[int]",
+    "def generic[T](x: T) -> T:\n    return x",
+    "class Box[T]:\n    pass",
+    'x = f"{d["key"]}"',
+    'x = "a" t"b"',
+    'x = t"{y}"',
+    "async def generic_sleep[T]():\n    time.sleep(1)",
+]
+
+
+def mutate_newer_syntax(src: _Source, rng: random.Random) -> str | None:
+    code = rng.choice(_NEWER_SYNTAX)
+    if rng.random() < 0.5:
+        return src.insert_head(code + "\n")
+    tail = "" if src.text.endswith(("\n", "\r")) or not src.text else src.nl
+    return src.text + tail + code.replace("\n", src.nl) + src.nl
+
+
+def mutate_deep_nesting(src: _Source, rng: random.Random) -> str | None:
+    """Expressions nested or chained about as deep as Python allows (and a little deeper): the
+    parser limits, recursion limits and libcst's native parser's crashes are the engine's to
+    keep from stopping a run."""
+    depth = rng.choice([50, 150, 199, 210])
+    code = rng.choice(
+        [
+            "_deep = " + "(" * depth + "1" + ")" * depth,
+            "_deep = " + "[" * depth + "]" * depth,
+            "_deep = " + " or ".join(["a"] * rng.choice([500, 999, 1001, 1500])),
+            "_deep = " + " + ".join(["1"] * rng.choice([500, 3000])),
+            "import " + ".".join(["m"] * rng.choice([500, 1001])),
+        ]
+    )
+    tail = "" if src.text.endswith(("\n", "\r")) or not src.text else src.nl
+    return src.text + tail + code + src.nl
+
+
 MUTATORS = {
     "alias-import": mutate_alias_import,
     "from-import": mutate_from_import,
@@ -700,7 +750,11 @@ MUTATORS = {
     "framework-import": mutate_framework_import,
     "drop-framework-import": mutate_drop_framework_import,
     "future-import": mutate_future_import,
+    "newer-syntax": mutate_newer_syntax,
+    "deep-nesting": mutate_deep_nesting,
 }
+# Mutators whose result need not be Python 3.11 (every other mutant that is not is dropped).
+_MAY_LEAVE_THE_GRAMMAR = {"newer-syntax", "deep-nesting"}
 # Line-ending changes last: the other mutators read the text with its AST and tokens.
 _LAST = ("newlines",)
 
@@ -859,8 +913,6 @@ def fix_alone_failures(text: str, diagnostic) -> list[Failure]:
                     f"{where}: new node at line {node.lineno}: {_dump(node)[:120]}",
                 )
             )
-    if diagnostic.fix.applicability.value != "safe":
-        return found
     added_imports = [(a, b) for a, b, content, _ in placed if _is_import_code(content)]
     replacements = [
         (a, b, set(_IDENTIFIER.findall(old))) for a, b, content, old in placed if not _is_import_code(content)
@@ -873,7 +925,7 @@ def fix_alone_failures(text: str, diagnostic) -> list[Failure]:
             continue
         verdict = resolve(tree, node, candidate, candidate_starts, added_imports)
         if isinstance(verdict, Failure):
-            found.append(Failure(verdict.kind, f"{where}: `{node.id}`: {verdict.detail}"))
+            found.append(Failure(f"{applicability}-fix-{verdict.kind}", f"{where}: `{node.id}`: {verdict.detail}"))
     return found
 
 
@@ -1031,6 +1083,7 @@ class ScopeFacts:
     bindings: dict[str, list[Binding]] = field(default_factory=lambda: collections.defaultdict(list))
     globals: set[str] = field(default_factory=set)
     nonlocals: set[str] = field(default_factory=set)
+    stars: list[Binding] = field(default_factory=list)  # `from x import *`
 
 
 def _walk_scope(node: ast.AST, guards: tuple[str, ...]):
@@ -1087,8 +1140,9 @@ def scope_facts(scope: ast.AST) -> ScopeFacts:
             elif isinstance(node, ast.ImportFrom):
                 package = "." * node.level + (node.module or "")
                 for alias in node.names:
-                    if alias.name == "*":
-                        continue  # cannot be resolved statically; not counted
+                    if alias.name == "*":  # may bind any name
+                        facts.stars.append(Binding("star-import", node, guards))
+                        continue
                     facts.bindings[alias.asname or alias.name].append(
                         Binding("import", alias, guards, f"{package}.{alias.name}")
                     )
@@ -1143,23 +1197,27 @@ def _judge(
     a Failure when it may be anything else at run time."""
     runtime = [b for b in bindings if "type-checking" not in b.guards]
     if not runtime:
-        return Failure("unsafe-binding:type-checking-only", f"only imported under `if TYPE_CHECKING:` ({where})")
+        return Failure("binding:type-checking-only", f"only imported under `if TYPE_CHECKING:` ({where})")
     others = [b for b in runtime if b.kind != "import"]
     if others:
         first = others[0]
         how = f"{first.kind} at line {getattr(first.node, 'lineno', '?')}"
-        return Failure(f"unsafe-binding:{where}-{first.kind}", f"`{name}` is bound by a {how} ({where} scope)")
+        return Failure(f"binding:{where}-{first.kind}", f"`{name}` is bound by a {how} ({where} scope)")
     modules = sorted({b.module for b in runtime})
     if len(modules) > 1:
-        return Failure("unsafe-binding:several-modules", f"`{name}` is bound to {modules} ({where} scope)")
+        return Failure("binding:several-modules", f"`{name}` is bound to {modules} ({where} scope)")
     unconditional = [b for b in runtime if not b.guards]
     if not unconditional:
         guards = sorted({g for b in runtime for g in b.guards})
-        return Failure("unsafe-binding:conditional", f"`{name}` is imported only under {guards} ({where} scope)")
+        return Failure("binding:conditional", f"`{name}` is imported only under {guards} ({where} scope)")
     if not any(_position(b.node) < _position(use) for b in unconditional):
-        fix_added = any(a <= locate(b.node) < e for b in unconditional for a, e in added)
-        kind = "import-after-use" if fix_added else "unsafe-binding:import-after-use"
-        return Failure(kind, f"`{name}` is imported only after the line that uses it ({where} scope)")
+        # In a function, the import must have run before the use. A module-level import runs
+        # before any function of the module is called, wherever it is; but one a fix adds
+        # belongs in the import block at the top, not after the code.
+        if where != "module":
+            return Failure(f"binding:{where}-import-after-use", f"`{name}` is imported after its use")
+        if any(a <= locate(b.node) < e for b in unconditional for a, e in added):
+            return Failure("import-after-use", f"the `{name}` import the fix added comes after the code using it")
     return modules[0]
 
 
@@ -1201,7 +1259,7 @@ def resolve(
         verdict = _judge(name, facts.bindings[name], use, where, added, locate)
     if verdict is None:
         module_facts = scope_facts(tree)
-        bindings = list(module_facts.bindings.get(name, []))
+        bindings = list(module_facts.bindings.get(name, [])) + module_facts.stars
         for node in ast.walk(tree):
             if isinstance(node, _FUNCTIONS) and node is not chain[-1]:
                 facts = scope_facts(node)
@@ -1213,7 +1271,7 @@ def resolve(
         if not bindings:
             if hasattr(builtins, name):
                 return "builtins." + name
-            return Failure("unsafe-binding:unbound", f"`{name}` is not bound anywhere")
+            return Failure("binding:unbound", f"`{name}` is not bound anywhere")
         verdict = _judge(name, bindings, use, "module", added, locate)
     if isinstance(verdict, Failure):
         return verdict
@@ -1229,7 +1287,7 @@ def resolve(
         target == qualified or target.startswith(qualified + ".") or qualified.startswith(target + ".")
         for target in FIX_TARGETS
     ):
-        return Failure("unsafe-binding:wrong-module", f"`{name}` here means `{qualified}`")
+        return Failure("binding:wrong-module", f"`{name}` here means `{qualified}`")
     return qualified
 
 
@@ -1494,7 +1552,7 @@ def _check_fix_run(linter, text: str, path: str, mode: str, diagnostics, origina
 def stages_for(failure: Failure) -> tuple[str, ...]:
     """The stages of `check_input` that can report `failure` again (to minimise it cheaply)."""
     kind = failure.kind
-    if kind.startswith(("safe-fix-", "unsafe-fix-", "unsafe-binding:", "fix-edits-overlap", "import-after-use")):
+    if kind.startswith(("safe-fix-", "unsafe-fix-", "fix-edits-overlap")):
         return ("alone",)
     if kind.startswith(("add-noqa", "exception:add-noqa")):
         return ("noqa",)
@@ -1620,7 +1678,9 @@ def generate(seed: int, count: int, sources: list[str], projects: list[str] | No
             if original is None or parse_ast(original) is None:
                 continue
             mutated = mutate(original, rng, required)
-            if mutated is None or parse_ast(mutated[0]) is None:
+            if mutated is None:
+                continue
+            if parse_ast(mutated[0]) is None and not _MAY_LEAVE_THE_GRAMMAR.intersection(mutated[1]):
                 continue
             origin = str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
             yield FuzzInput(source, origin, mutated[1], mutated[0], index)
@@ -1738,6 +1798,10 @@ def run(
         if item.index < 0:
             summary.skipped += 1
             continue
+        if out is not None:
+            # A crash that no `except` catches (libcst's native parser) leaves its input here.
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "current-input.py").write_bytes(item.text.encode("utf-8", "surrogatepass"))
         verdict = check_input(linter, item.text)
         summary.record(item, verdict)
         if verdict.failures and out is not None:
@@ -1750,6 +1814,8 @@ def run(
             failing = sum(summary.failing_inputs.values())
             log(f"{number}/{count} inputs, {failing} failing, {time.monotonic() - started:.0f}s")
     summary.seconds = time.monotonic() - started
+    if out is not None:
+        (out / "current-input.py").unlink(missing_ok=True)
     return summary
 
 

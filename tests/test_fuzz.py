@@ -51,7 +51,8 @@ def test_each_mutator_changes_the_sample_and_keeps_it_python(name):
     results = [fuzz.MUTATORS[name](fuzz._Source(SAMPLE), random.Random(seed)) for seed in range(10)]
     changed = [text for text in results if text is not None and text != SAMPLE]
     assert changed, f"{name} never applied to the sample"
-    assert all(fuzz.parse_ast(text) is not None for text in changed), name
+    if name not in fuzz._MAY_LEAVE_THE_GRAMMAR:
+        assert all(fuzz.parse_ast(text) is not None for text in changed), name
 
 
 def test_fixture_mutants_keep_every_property():
@@ -83,35 +84,41 @@ BINDINGS = [
     ("import trio.to_thread\nasync def f():\n    await trio.to_thread.run_sync(g)\n", None),
     ("import asyncio\nclass C:\n    asyncio = None\n    async def f(self):\n        await asyncio.sleep(1)\n", None),
     ("import asyncio\nasync def f():\n    _ = [asyncio for asyncio in ()]\n    await asyncio.sleep(1)\n", None),
-    ("import asyncio\nasync def f(asyncio):\n    await asyncio.sleep(1)\n", "unsafe-binding:local-param"),
+    ("import asyncio\nasync def f(asyncio):\n    await asyncio.sleep(1)\n", "binding:local-param"),
     (
         "import asyncio\nasync def f():\n    await asyncio.sleep(1)\n    for asyncio in ():\n        pass\n",
-        "unsafe-binding:local-assign",
+        "binding:local-assign",
     ),
     (
         "import asyncio\nasync def f():\n    _ = [(asyncio := x) for x in ()]\n    await asyncio.sleep(1)\n",
-        "unsafe-binding:local-walrus",
+        "binding:local-walrus",
     ),
     (
         "import asyncio\ndef outer(asyncio):\n    async def f():\n        await asyncio.sleep(1)\n",
-        "unsafe-binding:enclosing-param",
+        "binding:enclosing-param",
     ),
-    ("import asyncio\nasync def f():\n    await asyncio.sleep(1)\nasyncio = None\n", "unsafe-binding:module-assign"),
+    ("import asyncio\nasync def f():\n    await asyncio.sleep(1)\nasyncio = None\n", "binding:module-assign"),
     (
         "import asyncio\ndef g():\n    global asyncio\n    asyncio = None\nasync def f():\n    await asyncio.sleep(1)\n",
-        "unsafe-binding:module-assign",
+        "binding:module-assign",
     ),
     (
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import asyncio\nasync def f():\n    await asyncio.sleep(1)\n",
-        "unsafe-binding:type-checking-only",
+        "binding:type-checking-only",
     ),
     (
         "try:\n    import asyncio\nexcept ImportError:\n    pass\nasync def f():\n    await asyncio.sleep(1)\n",
-        "unsafe-binding:conditional",
+        "binding:conditional",
     ),
     ("import asyncio\nasync def f():\n    await asyncio.sleep(1)\n", None),
-    ("async def f():\n    await asyncio.sleep(1)\n", "unsafe-binding:unbound"),
-    ("import time as asyncio\nasync def f():\n    await asyncio.sleep(1)\n", "unsafe-binding:wrong-module"),
+    ("async def f():\n    await asyncio.sleep(1)\n", "binding:unbound"),
+    ("import time as asyncio\nasync def f():\n    await asyncio.sleep(1)\n", "binding:wrong-module"),
+    (
+        "import asyncio\nfrom x import *\nasync def f():\n    await asyncio.sleep(1)\n",
+        "binding:module-star-import",
+    ),
+    ("async def f():\n    await asyncio.sleep(1)\nimport asyncio\n", None),
+    ("async def f():\n    await asyncio.sleep(1)\n    import asyncio\n", "binding:local-import-after-use"),
 ]
 
 
@@ -128,7 +135,9 @@ def test_the_binding_oracle_knows_python_scopes(code, kind):
 
 def test_the_ast_oracle_finds_the_smallest_changed_nodes():
     old = fuzz.parse_ast("import time\nX = '''\nline\n'''\nasync def f():\n    time.sleep(1)\n")
-    new = fuzz.parse_ast("import time\nimport asyncio\nX = '''\nline\n'''\nasync def f():\n    await asyncio.sleep(1)\n")
+    new = fuzz.parse_ast(
+        "import time\nimport asyncio\nX = '''\nline\n'''\nasync def f():\n    await asyncio.sleep(1)\n"
+    )
     removed, inserted = fuzz.ast_differences(old, new)
     assert [type(n).__name__ for n in removed] == ["Call"] and [type(n).__name__ for n in inserted] == ["Import"]
     in_string = fuzz.parse_ast("import time\nX = '''\nimport asyncio\nline\n'''\n")
