@@ -3,6 +3,16 @@
 Each module exposes `render(diagnostics, context) -> str`. Position conversions come from
 `asynclint.positions`; nothing here reads files except through the context
 (`context.source_lines`, `context.project_root()`).
+
+Findings in a Jupyter notebook name their cell in every format (docs/notebooks.md): as ruff
+does, `cell N:line:column` where a format writes its own location text (text, concise,
+grouped, pylint's message, JUnit), a `cell` field beside cell-relative lines in the JSON and
+LSP forms. The formats whose consumers place findings on lines of the file itself (SARIF,
+GitHub, GitLab, Azure, rdjson) cannot address a line inside a cell, since the file holds the
+cell as JSON: they give the file without a line (a fallback line 1 where the format requires
+one, as ruff gives), start the message with `cell N:line:column: `, and leave out fixes,
+whose positions would be read as positions in the JSON text. `context.source_lines` gives a
+notebook's joined source, the lines its findings' positions count.
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ class RenderContext:
     quiet: bool = False
     unsafe_fixes: bool = False  # whether unsafe fixes count as available (--unsafe-fixes)
     fixing: bool = False  # the findings are what a --fix run left: none is marked fixable
+    fixed: int = 0  # how many findings that --fix run fixed
     # The directory repository-relative paths (SARIF, GitLab, GitHub) are relative to;
     # None: the git work tree that holds the current directory, else the current directory.
     root: str | None = None
@@ -69,6 +80,22 @@ def render(name: str, diagnostics, context: RenderContext) -> str:
         return statistics.render(name, diagnostics, context)
     module = import_module(f"asynclint.output.{_MODULES[name]}")
     return module.render(diagnostics, context)
+
+
+def cell_location(diagnostic, span=None) -> str | None:
+    """`cell N:line:column` (1-based line and column in the cell) for a finding in a notebook
+    (at `span`, the finding's own by default); None for a plain source file."""
+    position = diagnostic.cell_position(span)
+    if position is None:
+        return None
+    return f"cell {position.cell}:{position.line}:{position.column + 1}"
+
+
+def cell_prefix(diagnostic, span=None) -> str:
+    """What starts a message that must name the cell itself: `cell N:line:column: `, or
+    nothing for a plain source file."""
+    location = cell_location(diagnostic, span)
+    return "" if location is None else f"{location}: "
 
 
 def default_root() -> str:

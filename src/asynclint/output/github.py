@@ -5,13 +5,15 @@ annotations on the pull request's diff:
 
 Lines and columns are 1-based, in code points, `endColumn` exclusive as in the `json` format.
 Columns are given only when the span is on one line (GitHub ignores them otherwise). Paths
-are relative to the repository root, with forward slashes.
+are relative to the repository root, with forward slashes. A finding in a notebook has no
+line (GitHub shows it on the file: its lines are the notebook's JSON) and its message names
+the cell: `ASY100 cell 3:2:5: ...`.
 """
 
 from __future__ import annotations
 
 from asynclint.diagnostic import Severity
-from asynclint.output import repo_relative
+from asynclint.output import cell_prefix, repo_relative
 from asynclint.positions import one_based_column
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -29,15 +31,18 @@ def escape_property(text: str) -> str:
 
 def command(diagnostic, root: str) -> str:
     span = diagnostic.span
-    properties = [("file", repo_relative(diagnostic.path, root)), ("line", str(span.line))]
-    if span.line == span.end_line:
-        properties.append(("col", str(one_based_column(span.column))))
-    properties.append(("endLine", str(span.end_line)))
-    if span.line == span.end_line:
-        properties.append(("endColumn", str(one_based_column(span.end_column))))
+    properties = [("file", repo_relative(diagnostic.path, root))]
+    if diagnostic.notebook is None:
+        properties.append(("line", str(span.line)))
+        if span.line == span.end_line:
+            properties.append(("col", str(one_based_column(span.column))))
+        properties.append(("endLine", str(span.end_line)))
+        if span.line == span.end_line:
+            properties.append(("endColumn", str(one_based_column(span.end_column))))
     properties.append(("title", f"{diagnostic.code} ({diagnostic.name})"))
     rendered = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
-    return f"::{_COMMAND[diagnostic.severity]} {rendered}::{escape_data(f'{diagnostic.code} {diagnostic.message}')}"
+    message = f"{diagnostic.code} {cell_prefix(diagnostic)}{diagnostic.message}"
+    return f"::{_COMMAND[diagnostic.severity]} {rendered}::{escape_data(message)}"
 
 
 def render(diagnostics, context) -> str:

@@ -9,4 +9,4 @@ from asynclint.output.json_format import diagnostic_object
 
 
 def render(diagnostics, context) -> str:
-    return "".join(json.dumps(diagnostic_object(d), ensure_ascii=False) + "\n" for d in diagnostics)
+    return "".join(json.dumps(diagnostic_object(d, context.source_lines), ensure_ascii=False) + "\n" for d in diagnostics)

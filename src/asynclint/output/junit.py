@@ -1,14 +1,15 @@
 """`--output-format junit`: JUnit XML for CI test-report views (GitLab `reports: junit`,
 Jenkins, Azure). One `<testsuite>` per file with findings, one failing `<testcase>` per
 finding (`<error>` for ASY001, a file that could not be checked). A clean run is one passing
-test case, so the report is never empty."""
+test case, so the report is never empty. A finding in a notebook is placed as `cell N:line:column`
+in its name and text, and has no `line` attribute (the notebook's lines are its JSON)."""
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
 
-from asynclint.positions import one_based_column
+from asynclint.output.text import position
 from asynclint.registry import UNCHECKABLE_CODE
 
 # Characters XML 1.0 cannot carry at all, even escaped.
@@ -44,17 +45,18 @@ def render(diagnostics, context) -> str:
         file_errors = sum(1 for d in found if d.code == UNCHECKABLE_CODE)
         suite = _suite(root, path, len(found), len(found) - file_errors, file_errors)
         for d in found:
-            line, column = d.span.line, one_based_column(d.span.column)
+            place = position(d)
             case = ET.SubElement(
                 suite,
                 "testcase",
-                name=_clean(f"{d.code} ({d.name}) at {line}:{column}"),
+                name=_clean(f"{d.code} ({d.name}) at {place}"),
                 classname=_clean(path),
                 file=_clean(path),
-                line=str(line),
             )
+            if d.notebook is None:
+                case.set("line", str(d.span.line))
             kind = "error" if d.code == UNCHECKABLE_CODE else "failure"
             outcome = ET.SubElement(case, kind, message=_clean(f"{d.code} {d.message}"), type=d.code)
-            outcome.text = _clean(f"{path}:{line}:{column}: {d.code} {d.message}")
+            outcome.text = _clean(f"{path}:{place}: {d.code} {d.message}")
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -9,7 +9,9 @@ sent). The hops of a call chain are `related_locations`.
 
 Positions are rdjson's: lines 1-based, columns 1-based counted in UTF-8 bytes, the end
 exclusive. Paths are relative to the current directory (reviewdog resolves them from there),
-absolute for a file outside it.
+absolute for a file outside it. A finding in a notebook has a location without a range (the
+notebook's lines are its JSON, where no cell line is), a message that starts with its place
+(`cell 3:2:5: ...`), and no suggestions (reviewdog would apply them to the JSON text).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import json
 import os
 
-from asynclint.output import repo_relative
+from asynclint.output import cell_prefix, repo_relative
 from asynclint.output.text import applicable
 from asynclint.positions import lsp_character
 from asynclint.registry import DOCS_BASE_URL, RULES
@@ -31,7 +33,9 @@ def _position(lines: list[str], line: int, column: int) -> dict:
     return {"line": line, "column": lsp_character(text, column, "utf-8") + 1}
 
 
-def _location(path: str, span, lines: list[str], cwd: str) -> dict:
+def _location(path: str, span, lines: list[str], cwd: str, in_notebook: bool = False) -> dict:
+    if in_notebook:
+        return {"path": repo_relative(path, cwd)}
     return {
         "path": repo_relative(path, cwd),
         "range": {
@@ -43,22 +47,25 @@ def _location(path: str, span, lines: list[str], cwd: str) -> dict:
 
 def diagnostic_object(diagnostic, context, cwd: str) -> dict:
     lines = context.source_lines(diagnostic.path)
+    in_notebook = diagnostic.notebook is not None
     result = {
-        "message": diagnostic.message,
-        "location": _location(diagnostic.path, diagnostic.span, lines, cwd),
+        "message": cell_prefix(diagnostic) + diagnostic.message,
+        "location": _location(diagnostic.path, diagnostic.span, lines, cwd, in_notebook),
         "severity": diagnostic.severity.value.upper(),
         "code": {"value": diagnostic.code, "url": RULES[diagnostic.code].doc_url},
     }
-    if applicable(diagnostic.fix, unsafe_fixes=True):
+    if applicable(diagnostic.fix, unsafe_fixes=True) and not in_notebook:
         result["suggestions"] = [
             {"range": _location(diagnostic.path, edit.span, lines, cwd)["range"], "text": edit.content}
             for edit in diagnostic.fix.edits
         ]
     if diagnostic.related:
-        result["related_locations"] = [
-            {"message": r.message, "location": _location(r.path, r.span, context.source_lines(r.path), cwd)}
-            for r in diagnostic.related
-        ]
+        result["related_locations"] = []
+        for related in diagnostic.related:
+            same_notebook = in_notebook and related.path == diagnostic.path
+            message = (cell_prefix(diagnostic, related.span) if same_notebook else "") + related.message
+            location = _location(related.path, related.span, context.source_lines(related.path), cwd, same_notebook)
+            result["related_locations"].append({"message": message, "location": location})
     return result
 
 

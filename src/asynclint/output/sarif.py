@@ -8,6 +8,10 @@ relative to the repository root (`uriBaseId: %SRCROOT%`, forward slashes) with a
 region counted in code points (`columnKind: unicodeCodePoints`, `endColumn` exclusive), the
 related locations, the fix as a SARIF `fix`, and `partialFingerprints` that survive line
 shifts (see asynclint.fingerprint).
+
+A region addresses the artifact's own text, and a notebook's text is JSON: a finding in a
+notebook has a location without a region (the whole file), a message that starts with its
+place (`cell 3:2:5: ...`), and no `fix` (as ruff gives it).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from asynclint import __version__
 from asynclint.diagnostic import Severity
 from asynclint.fingerprint import VERSION as FINGERPRINT_VERSION
 from asynclint.fingerprint import fingerprints
-from asynclint.output import repo_relative
+from asynclint.output import cell_prefix, repo_relative
 from asynclint.positions import one_based_column
 from asynclint.registry import RULES
 
@@ -77,26 +81,32 @@ def _region(span) -> dict:
     }
 
 
-def _location(path: str, span, root: str) -> dict:
-    return {"physicalLocation": {"artifactLocation": _artifact(path, root), "region": _region(span)}}
+def _location(path: str, span, root: str, in_notebook: bool = False) -> dict:
+    physical = {"artifactLocation": _artifact(path, root)}
+    if not in_notebook:
+        physical["region"] = _region(span)
+    return {"physicalLocation": physical}
 
 
 def result(diagnostic, rule_index: int, fingerprint: str, root: str) -> dict:
+    in_notebook = diagnostic.notebook is not None
     found = {
         "ruleId": diagnostic.code,
         "ruleIndex": rule_index,
         "level": LEVEL[diagnostic.severity],
-        "message": {"text": diagnostic.message},
-        "locations": [_location(diagnostic.path, diagnostic.span, root)],
+        "message": {"text": cell_prefix(diagnostic) + diagnostic.message},
+        "locations": [_location(diagnostic.path, diagnostic.span, root, in_notebook)],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
     }
     if diagnostic.related:
-        found["relatedLocations"] = [
-            {"id": number, **_location(r.path, r.span, root), "message": {"text": r.message}}
-            for number, r in enumerate(diagnostic.related, start=1)
-        ]
+        found["relatedLocations"] = []
+        for number, related in enumerate(diagnostic.related, start=1):
+            same_notebook = in_notebook and related.path == diagnostic.path
+            message = (cell_prefix(diagnostic, related.span) if same_notebook else "") + related.message
+            location = _location(related.path, related.span, root, same_notebook)
+            found["relatedLocations"].append({"id": number, **location, "message": {"text": message}})
     fix = diagnostic.fix
-    if fix is not None and fix.edits:
+    if fix is not None and fix.edits and not in_notebook:
         found["fixes"] = [
             {
                 "description": {"text": f"{fix.title} ({fix.applicability.value} fix)"},

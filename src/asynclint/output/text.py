@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 import textwrap
 
-from asynclint.diagnostic import Applicability
+from asynclint.diagnostic import Applicability, Span
+from asynclint.output import cell_location
 from asynclint.positions import one_based_column
 
 RESET = "\x1b[0m"
@@ -71,12 +72,17 @@ def shows_marker(diagnostic, context) -> bool:
 # --- one finding ---------------------------------------------------------------------------
 
 
+def position(diagnostic) -> str:
+    """`line:column` (1-based), or `cell N:line:column` in a notebook, as ruff writes them."""
+    span = diagnostic.span
+    return cell_location(diagnostic) or f"{span.line}:{one_based_column(span.column)}"
+
+
 def header(diagnostic, paint: Painter | None = None, marked: bool = False) -> str:
     """The one-line form `path:line:column: CODE [*] message` (concise, and the remaining
     findings of a `--fix -` on standard input)."""
     paint = paint or Painter(False)
-    span = diagnostic.span
-    location = f"{diagnostic.path}:{span.line}:{one_based_column(span.column)}:"
+    location = f"{diagnostic.path}:{position(diagnostic)}:"
     marker = paint("[*] ", CYAN) if marked else ""
     code = paint(diagnostic.code, BOLD, RED)
     message = " ".join(diagnostic.message.splitlines())  # one line per finding, whatever the message
@@ -171,10 +177,27 @@ def _shown_lines(span, lines: list[str]) -> list[int | None]:
     return before + reported + after
 
 
+def _in_cell(diagnostic, lines: list[str]) -> tuple[list[str], Span]:
+    """A notebook finding's cell: its lines, and the finding's span counted in them (ending
+    at the cell's end when it runs past it). The frame shows only that cell, numbered as the
+    notebook numbers its lines."""
+    cell = diagnostic.notebook.cell_at(diagnostic.span.line)
+    first, count = cell.first_line, cell.line_count
+    cell_lines = lines[first - 1 : first - 1 + count]
+    span = diagnostic.span
+    end_line, end_column = span.end_line - first + 1, span.end_column
+    if end_line > count:
+        end_line = count
+        end_column = len(cell_lines[-1]) if cell_lines else 0
+    return cell_lines, Span(span.line - first + 1, span.column, end_line, end_column)
+
+
 def frame(diagnostic, lines: list[str], paint: Painter) -> list[str]:
     """The `-->` location line and, when the file's lines are known, the code frame."""
     span = diagnostic.span
-    location = f"{diagnostic.path}:{span.line}:{one_based_column(span.column)}"
+    location = f"{diagnostic.path}:{position(diagnostic)}"
+    if diagnostic.notebook is not None and lines:
+        lines, span = _in_cell(diagnostic, lines)
     numbers = _shown_lines(span, lines) if lines else []
     width = len(str(max((n for n in numbers if n is not None), default=span.line)))
     out = [" " * width + paint("-->", CYAN) + " " + location]
@@ -219,7 +242,7 @@ def render(diagnostics, context) -> str:
 
 
 def footer(diagnostics, context) -> list[str]:
-    return [summary(diagnostics, context.files_checked), *fixable_summary(diagnostics, context)]
+    return [summary(diagnostics, context.files_checked, context.fixed), *fixable_summary(diagnostics, context)]
 
 
 def fixable_summary(diagnostics, context) -> list[str]:
@@ -241,12 +264,15 @@ def fixable_summary(diagnostics, context) -> list[str]:
     return lines
 
 
-def summary(diagnostics, files_checked: int) -> str:
+def summary(diagnostics, files_checked: int, fixed: int = 0) -> str:
     checked = f"{files_checked} file{'s' if files_checked != 1 else ''} checked"
+    problems = len(diagnostics)
+    if fixed:  # after --fix, as ruff says it: what was found, what was fixed, what remains
+        found = problems + fixed
+        return f"Found {found} problem{'s' if found != 1 else ''} ({fixed} fixed, {problems} remaining; {checked})."
     if not diagnostics:
         return f"All checks passed ({checked})."
     files = len({d.path for d in diagnostics})
-    problems = len(diagnostics)
     return (
         f"Found {problems} problem{'s' if problems != 1 else ''} in {files}"
         f" file{'s' if files != 1 else ''} ({checked})."
