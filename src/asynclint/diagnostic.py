@@ -91,18 +91,19 @@ class NotebookIndex:
         cell = self.cell_at(line)
         return CellPosition(cell.number, line - cell.first_line + 1, column)
 
-    def locate_end(self, line: int, column: int, lines: list[str]) -> CellPosition:
-        """Where a span ending at (line, column) ends in its cell. An edit that takes a cell's
-        last line with its line break ends at column 0 of the next cell's first line, a line
-        break the notebook does not store (cells are joined with it): it ends at the end of
-        the cell's last line instead. `lines`: the joined source's lines."""
-        cell = self.cell_at(line)
-        if column == 0 and line == cell.first_line and cell is not self.cells[0]:
+    def locate_span(self, span: Span, lines: list[str]) -> tuple[CellPosition, CellPosition]:
+        """Where `span` starts and ends in its cell. A span that takes a cell's last line with
+        its line break ends at column 0 of the next cell's first line, at a line break the
+        notebook does not store (the cells are joined with it): it ends at the end of the
+        cell's last line instead, as ruff ends it. `lines`: the joined source's lines."""
+        start = self.locate(span.line, span.column)
+        cell = self.cell_at(span.end_line)
+        if span.end_column == 0 and span.end_line == cell.first_line and cell.number != start.cell:
             previous = self.cells[self.cells.index(cell) - 1]
             last = previous.first_line + previous.line_count - 1
             text = lines[last - 1] if 0 < last <= len(lines) else ""
-            return CellPosition(previous.number, previous.line_count, len(text))
-        return self.locate(line, column)
+            return start, CellPosition(previous.number, previous.line_count, len(text))
+        return start, self.locate(span.end_line, span.end_column)
 
     def to_list(self) -> list[list[int]]:
         return [[cell.number, cell.first_line, cell.line_count] for cell in self.cells]

@@ -176,14 +176,16 @@ def parse_notebook(text: str, bom: bool = False) -> Notebook:
         raise NotAPythonNotebook(f"not a Jupyter notebook: invalid JSON: {exc.msg}", exc.lineno, exc.colno - 1) from exc
     except RecursionError as exc:
         raise NotAPythonNotebook("not a Jupyter notebook: its JSON is nested too deeply") from exc
-    if not isinstance(document, dict) or not isinstance(document.get("cells"), list):
-        raise NotAPythonNotebook("not a Jupyter notebook: no list of `cells` in its JSON")
-    version = document.get("nbformat")
+    if not isinstance(document, dict) or "nbformat" not in document:
+        raise NotAPythonNotebook("not a Jupyter notebook: its JSON has no `nbformat` version")
+    version = document["nbformat"]
     if version != 4:
         raise NotAPythonNotebook(
             f"notebook format {version} is not checked, only nbformat 4 (open and save it in"
             " Jupyter to convert it)"
         )
+    if not isinstance(document.get("cells"), list):
+        raise NotAPythonNotebook("not a Jupyter notebook: its JSON has no list of `cells`")
     if not _is_python(document.get("metadata")):
         return Notebook(text, bom, (), python=False)
     cells = []

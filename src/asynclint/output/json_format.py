@@ -30,8 +30,7 @@ def _place(diagnostic, span, lines: Callable[[], list[str]]) -> dict:
     notebook = diagnostic.notebook
     if notebook is None:
         return _position(span)
-    start = notebook.locate(span.line, span.column)
-    end = notebook.locate_end(span.end_line, span.end_column, lines())
+    start, end = notebook.locate_span(span, lines())
     return {
         "cell": start.cell,
         "line": start.line,

@@ -40,9 +40,10 @@ def lsp_range(span, lines: list[str], encoding: str = "utf-16", notebook=None) -
     end_line, end_character = lsp_position(lines, span.end_line, span.end_column, encoding)
     if notebook is not None:
         cell = notebook.cell_at(span.line)
-        end = notebook.locate_end(span.end_line, span.end_column, lines)
-        if end.cell != cell.number:  # a span never runs into the next cell: end with this one
-            end_line, end_character = lsp_position(lines, cell.first_line + end.line - 1, end.column, encoding)
+        _, end = notebook.locate_span(span, lines)
+        end_cell = next(c for c in notebook.cells if c.number == end.cell)
+        # Characters count in the joined source's lines, which are the cell's lines.
+        end_line, end_character = lsp_position(lines, end_cell.first_line + end.line - 1, end.column, encoding)
         start_line -= cell.first_line - 1
         end_line -= cell.first_line - 1
     return {
