@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import shutil
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import jsonschema
 import libcst
@@ -19,11 +18,13 @@ from asynclint.diagnostic import Diagnostic, NotebookCell, NotebookIndex, Severi
 from asynclint.engine import Linter
 from asynclint.notebook import (
     CannotWriteBack,
-    NotAPythonNotebook,
+    add_noqa_to_notebook,
     carry_into_cells,
     fix_notebook,
+    lint_notebook,
     lint_notebook_bytes,
     mask_ipython,
+    notebook_from_cells,
     parse_notebook,
     read_notebook,
     source_lines,
@@ -418,3 +419,26 @@ def test_statistics_count_notebook_findings_like_any(findings):
 def test_a_cached_notebook_finding_keeps_its_cells(findings):
     assert [Diagnostic.from_dict(d.to_dict()) for d in findings] == findings
 
+
+
+def test_add_noqa_comments_land_in_the_cells(linter):
+    notebook = read_notebook((NOTEBOOKS / "service.ipynb").read_bytes())
+    silenced, added = add_noqa_to_notebook(linter, notebook, "service.ipynb")
+    assert added == 3
+    sources = _sources(silenced.encode())
+    assert sources[4].splitlines()[1:3] == [
+        "    time.sleep(0.5)  # noqa: ASY100",
+        "    response = requests.get(url)  # noqa: ASY101",
+    ]
+    assert sources[8].endswith("time.sleep(2)  # noqa: ASY100")
+    assert sources[3] == _sources((NOTEBOOKS / "service.ipynb").read_bytes())[3]  # its magics as they were
+    assert lint_notebook(linter, silenced, "service.ipynb") == []
+
+
+def test_an_editors_cells_lint_as_the_file_would(linter):
+    """The language server gets a notebook as cell documents: markdown cells keep their
+    numbers, and the findings are those of the file."""
+    cells = json.loads((NOTEBOOKS / "service.ipynb").read_bytes())["cells"]
+    sources = ["".join(c["source"]) if c["cell_type"] == "code" else None for c in cells]
+    found = lint_notebook(linter, notebook_from_cells(sources), "service.ipynb")
+    assert sorted(found, key=Diagnostic.sort_key) == _lint(linter, "service.ipynb")

@@ -204,6 +204,18 @@ def parse_notebook(text: str, bom: bool = False) -> Notebook:
     return notebook
 
 
+def notebook_from_cells(sources: list[str | None]) -> Notebook:
+    """A notebook from an editor's cells, in order (None for a markdown or raw cell), for the
+    language server, which gets a notebook's cells as documents of their own. It has no file
+    text: it is for linting, not for writing back."""
+    cells = []
+    for position, source in enumerate(sources):
+        if source is not None:
+            masked, ipython_lines = mask_ipython(source)
+            cells.append(CodeCell(position, source, masked, ipython_lines))
+    return Notebook("", False, tuple(cells), python=True)
+
+
 def _is_python(metadata) -> bool:
     """A notebook without a language is taken as Python, as Jupyter and ruff take it."""
     if not isinstance(metadata, dict):
@@ -474,13 +486,12 @@ def carry_into_cells(notebook: Notebook, fixed: str) -> dict[int, str]:
     before = split_lines(notebook.masked_source, keepends=True)
     after = split_lines(fixed, keepends=True)
     opcodes = difflib.SequenceMatcher(a=before, b=after, autojunk=False).get_opcodes()
-    starts, ipython, line = [], {}, 0
+    starts, line = [], 0
     for cell in notebook.cells:
         starts.append(line)
-        originals = split_lines(cell.source + "\n", keepends=True)
-        for number in cell.ipython_lines:
-            ipython[line + number] = originals[number]
         line += len(split_lines(cell.source + "\n"))
+    original = split_lines(notebook.source, keepends=True)
+    ipython = {number: original[number] for number in _ipython_lines(notebook)}
     restored = list(after)
     for old, text in ipython.items():
         new = _moved_line(opcodes, old)
@@ -518,6 +529,29 @@ def _moved_boundary(opcodes, old: int) -> int:
                 return j1
             raise CannotWriteBack("a fix would move code from one cell to another")
     raise CannotWriteBack("a fix would move code from one cell to another")
+
+
+def add_noqa_to_notebook(linter: Linter, notebook: Notebook, path: str) -> tuple[Notebook, int]:
+    """`--add-noqa` for a notebook: the notebook with `# noqa: CODE` on each reported line (the
+    same notebook when none is added), and how many lines got one. A line stays as it is where
+    a comment would change an IPython line."""
+    from asynclint.fixer import add_noqa_text
+
+    diagnostics = lint_notebook(linter, notebook, path)
+    ipython = set(_ipython_lines(notebook))
+    wanted = [d for d in diagnostics if d.span.line - 1 not in ipython]
+    text, added = add_noqa_text(notebook.masked_source, wanted)
+    if not added:
+        return notebook, 0
+    return with_sources(notebook, carry_into_cells(notebook, text)), added
+
+
+def _ipython_lines(notebook: Notebook):
+    """The 0-based lines of the joined source that are masked IPython lines."""
+    line = 0
+    for cell in notebook.cells:
+        yield from (line + number for number in cell.ipython_lines)
+        line += len(split_lines(cell.source + "\n"))
 
 
 # --- writing back -------------------------------------------------------------------------
