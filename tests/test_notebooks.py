@@ -6,6 +6,7 @@ line breaks and nbformat version untouched), and every output format naming the 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import xml.etree.ElementTree as ET
 
@@ -18,11 +19,11 @@ from asynclint.diagnostic import Diagnostic, NotebookCell, NotebookIndex, Severi
 from asynclint.engine import Linter
 from asynclint.notebook import (
     CannotWriteBack,
+    NotAPythonNotebook,
     add_noqa_to_notebook,
     carry_into_cells,
     fix_notebook,
     lint_notebook,
-    lint_notebook_bytes,
     mask_ipython,
     notebook_from_cells,
     parse_notebook,
@@ -43,8 +44,8 @@ def linter():
 
 
 def _lint(linter, name: str) -> list[Diagnostic]:
-    data = (NOTEBOOKS / name).read_bytes()
-    return sorted(lint_notebook_bytes(linter, data, name).diagnostics, key=Diagnostic.sort_key)
+    notebook = read_notebook((NOTEBOOKS / name).read_bytes())
+    return sorted(lint_notebook(linter, notebook, name), key=Diagnostic.sort_key)
 
 
 def _places(diagnostics) -> list[tuple]:
@@ -106,7 +107,7 @@ def test_top_level_await_and_async_blocks_parse_in_a_cell(linter):
             "nbformat_minor": 5,
         }
     )
-    found = lint_notebook_bytes(linter, text.encode(), "awaits.ipynb").diagnostics
+    found = lint_notebook(linter, read_notebook(text.encode()), "awaits.ipynb")
     assert _places(found) == [("ASY100", 3, 2, 5)]
 
 
@@ -126,11 +127,11 @@ def test_a_syntax_error_is_reported_in_its_cell(linter):
         ("nbformat3.ipynb", "notebook format 3 is not checked, only nbformat 4", 1),
     ],
 )
-def test_a_file_that_is_no_notebook_is_asy001_at_its_place_in_the_json(linter, name, message, line):
-    (finding,) = _lint(linter, name)
-    assert finding.code == "ASY001" and finding.notebook is None
-    assert finding.message.startswith(message)
-    assert finding.span.line == line
+def test_a_file_that_is_no_notebook_says_where_in_its_json(name, message, line):
+    with pytest.raises(NotAPythonNotebook) as raised:
+        read_notebook((NOTEBOOKS / name).read_bytes())
+    assert str(raised.value).startswith(message)
+    assert raised.value.line == line
 
 
 @pytest.mark.parametrize(
@@ -143,9 +144,9 @@ def test_a_file_that_is_no_notebook_is_asy001_at_its_place_in_the_json(linter, n
         (b"[" * 100_000, "nested too deeply"),
     ],
 )
-def test_malformed_notebooks_are_asy001(linter, data, message):
-    (finding,) = lint_notebook_bytes(linter, data, "bad.ipynb").diagnostics
-    assert finding.code == "ASY001" and message in finding.message
+def test_malformed_notebooks_are_refused_with_a_reason(data, message):
+    with pytest.raises(NotAPythonNotebook, match=re.escape(message)):
+        read_notebook(data)
 
 
 # --- IPython syntax -----------------------------------------------------------------------

@@ -56,7 +56,7 @@ from asynclint.positions import split_lines
 from asynclint.sourcefile import MAX_FILE_BYTES
 
 if TYPE_CHECKING:
-    from asynclint.engine import FileResult, Linter
+    from asynclint.engine import Linter
     from asynclint.fixer import FixOutcome
 
 SUFFIX = ".ipynb"
@@ -368,41 +368,14 @@ def in_cells(diagnostics: list[Diagnostic], notebook: Notebook) -> list[Diagnost
     return [replace(d, notebook=index) for d in diagnostics]
 
 
-def unreadable(path: str, problem: NotAPythonNotebook) -> Diagnostic:
-    """The ASY001 of a file that is no notebook asynclint can read: at its place in the file's
-    JSON text (there are no cells to name)."""
-    from asynclint.engine import uncheckable
-
-    return uncheckable(path, str(problem), problem.line, problem.column)
-
-
-def lint_notebook_bytes(linter: Linter, data: bytes, path: str) -> FileResult:
-    """The notebook's findings, placed in its cells. A notebook is linted on its own: no
-    module imports it, so project-wide checks report what the notebook alone shows."""
-    from asynclint.engine import FileResult
-
-    try:
-        notebook = read_notebook(data)
-    except NotAPythonNotebook as problem:
-        return FileResult(path, [unreadable(path, problem)])
-    return FileResult(path, lint_notebook(linter, notebook, path))
-
-
 def lint_notebook(linter: Linter, notebook: Notebook, path: str) -> list[Diagnostic]:
+    """The notebook's findings, placed in its cells. A notebook is linted on its own: no
+    module imports it, so project-wide checks report what the notebook alone shows. (A file
+    that is no notebook, NotAPythonNotebook from `read_notebook`, is the caller's ASY001, at
+    the exception's line and column of the file's text.)"""
     if not notebook.cells:
         return []
     return in_cells(linter.lint_text(notebook.masked_source, path), notebook)
-
-
-def lint_notebook_path(linter: Linter, path: str) -> FileResult:
-    from asynclint.engine import FileResult, uncheckable
-
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as exc:
-        return FileResult(path, [uncheckable(path, f"cannot read file: {exc.strerror}")])
-    return lint_notebook_bytes(linter, data, path)
 
 
 def source_lines(data: bytes) -> list[str]:
