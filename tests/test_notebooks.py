@@ -424,7 +424,7 @@ def test_a_cached_notebook_finding_keeps_its_cells(findings):
 
 def test_add_noqa_comments_land_in_the_cells(linter):
     notebook = read_notebook((NOTEBOOKS / "service.ipynb").read_bytes())
-    silenced, added = add_noqa_to_notebook(linter, notebook, "service.ipynb")
+    silenced, added = add_noqa_to_notebook(notebook, lint_notebook(linter, notebook, "service.ipynb"))
     assert added == 3
     sources = _sources(silenced.encode())
     assert sources[4].splitlines()[1:3] == [

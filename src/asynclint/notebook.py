@@ -504,13 +504,12 @@ def _moved_boundary(opcodes, old: int) -> int:
     raise CannotWriteBack("a fix would move code from one cell to another")
 
 
-def add_noqa_to_notebook(linter: Linter, notebook: Notebook, path: str) -> tuple[Notebook, int]:
-    """`--add-noqa` for a notebook: the notebook with `# noqa: CODE` on each reported line (the
-    same notebook when none is added), and how many lines got one. A line stays as it is where
-    a comment would change an IPython line."""
+def add_noqa_to_notebook(notebook: Notebook, diagnostics: list[Diagnostic]) -> tuple[Notebook, int]:
+    """`--add-noqa` for a notebook: the notebook with `# noqa: CODE` on each line that
+    `diagnostics` (its findings, from `lint_notebook`) report (the same notebook when none is
+    added), and how many lines got one. No comment goes on an IPython line: it would change it."""
     from asynclint.fixer import add_noqa_text
 
-    diagnostics = lint_notebook(linter, notebook, path)
     ipython = set(_ipython_lines(notebook))
     wanted = [d for d in diagnostics if d.span.line - 1 not in ipython]
     text, added = add_noqa_text(notebook.masked_source, wanted)
