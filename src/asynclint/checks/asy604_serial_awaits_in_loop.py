@@ -44,7 +44,7 @@ class SerialAwaitsInLoop(Check):
         loop = _serial_loop(ctx)
         if loop is None or id(loop.node) in self._reported:
             return
-        if not _independent(node, loop, ctx) or _paced_or_cut_short(loop, ctx):
+        if not _independent(node, loop) or _paced_or_cut_short(loop, ctx):
             return
         self._reported.add(id(loop.node))
         call = f"`{shorten(code_of(node.func), 40)}()`"
@@ -112,7 +112,7 @@ def _is_async_clause(frame: LoopFrame) -> bool:
 # --- whether the iterations depend on each other -------------------------------------------------
 
 
-def _independent(node: cst.Call, loop: LoopFrame, ctx: Context) -> bool:
+def _independent(node: cst.Call, loop: LoopFrame) -> bool:
     """True when the request is built from the loop's item and from nothing an earlier
     iteration changed: every name it reads that the loop body binds is bound afresh, from the
     item, earlier in the same iteration (`url = f"/users/{uid}"`), and the loop does not add to
@@ -124,15 +124,21 @@ def _independent(node: cst.Call, loop: LoopFrame, ctx: Context) -> bool:
     iterable = dotted_name(loop.iter) if loop.iter is not None else None
     if iterable is not None and iterable in facts.updated:
         return False  # `for url in queue: ... queue.append(next_url)`
-    fresh = _fresh_names(node, loop, carried)
     read = _names_read(node)
-    item = loop.target_names | fresh
-    if not any(name.split(".", 1)[0] in item or name in item for name in read):
+    item = loop.target_names | _fresh_names(node, loop, carried)
+    if not any(_root(name) in item for name in read):
         return False
-    return all(
-        name.split(".", 1)[0] in item or name in item or not ({name, name.split(".", 1)[0]} & carried)
-        for name in read
-    )
+    return all(_root(name) in item or not _prefixes(name) & carried for name in read)
+
+
+def _root(name: str) -> str:
+    return name.split(".", 1)[0]
+
+
+def _prefixes(name: str) -> set[str]:
+    """`self.page.token` -> {"self", "self.page", "self.page.token"}."""
+    parts = name.split(".")
+    return {".".join(parts[: i + 1]) for i in range(len(parts))}
 
 
 def _names_read(expr: cst.CSTNode) -> set[str]:
@@ -173,7 +179,7 @@ def _fresh_names(node: cst.Call, loop: LoopFrame, carried: frozenset[str]) -> se
             if not isinstance(small, (cst.Assign, cst.AnnAssign)) or small.value is None:
                 continue
             known = loop.target_names | fresh
-            if all(n.split(".", 1)[0] in known or not ({n, n.split(".", 1)[0]} & carried) for n in _names_read(small.value)):
+            if all(_root(n) in known or not _prefixes(n) & carried for n in _names_read(small.value)):
                 targets = small.targets if isinstance(small, cst.Assign) else (small,)
                 for target in targets:
                     fresh.update(target_names(target.target))
