@@ -173,6 +173,46 @@ def test_changes_are_debounced_per_document(workspace):
             client.process.kill()
 
 
+HELPERS = "import time\ndef load(): time.sleep(1)\n"
+VIEWS = "from pkg.helpers import load\nasync def view(): load()\n"
+
+
+def test_project_findings_through_saved_helpers_and_unsaved_edits(workspace):
+    """ASY109 for an open document: the helper is a saved file of the workspace; the
+    document's unsaved text counts; saving a changed helper re-lints the open document."""
+    package = workspace / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "helpers.py").write_text(HELPERS, encoding="utf-8")
+    (package / "views.py").write_text("", encoding="utf-8")  # saved empty: only the buffer calls load()
+    uri = (package / "views.py").as_uri()
+    client, _ = _start(workspace)
+    try:
+        published = _open(client, uri, VIEWS)
+        assert [(d["code"], d["range"]["start"]) for d in published["diagnostics"]] == [
+            ("ASY109", {"line": 1, "character": 18})
+        ]
+        edited = VIEWS.replace("load()\n", "pass\n")
+        client.notify(
+            "textDocument/didChange", {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": edited}]}
+        )
+        published = client.wait_for("textDocument/publishDiagnostics", lambda p: p["uri"] == uri and p["version"] == 2)
+        assert published["diagnostics"] == []
+        client.notify(
+            "textDocument/didChange", {"textDocument": {"uri": uri, "version": 3}, "contentChanges": [{"text": VIEWS}]}
+        )
+        client.wait_for("textDocument/publishDiagnostics", lambda p: p["uri"] == uri and p["version"] == 3)
+        # The helper stops blocking and is saved: the open document's finding goes.
+        (package / "helpers.py").write_text("def load(): pass\n", encoding="utf-8")
+        client.notify("textDocument/didSave", {"textDocument": {"uri": (package / "helpers.py").as_uri()}})
+        published = client.wait_for("textDocument/publishDiagnostics", lambda p: p["uri"] == uri and not p["diagnostics"])
+        assert published["version"] == 3
+        assert client.close() == 0
+    finally:
+        if client.process.poll() is None:
+            client.process.kill()
+
+
 def test_utf8_positions_when_the_client_prefers_them(workspace):
     uri = (workspace / "app.py").as_uri()
     client, initialized = _start(workspace, encodings=("utf-8", "utf-16"))

@@ -26,13 +26,17 @@ def content_hash(data: bytes) -> str:
 
 
 class ResultCache:
-    def __init__(self, directory: Path, fingerprint: str) -> None:
+    """`directory` None: a cache that lives in memory only (the language server's)."""
+
+    def __init__(self, directory: Path | None, fingerprint: str) -> None:
         self.directory = directory
-        self._file = directory / f"{fingerprint}.json"
+        self._file = directory / f"{fingerprint}.json" if directory is not None else None
         self._entries: dict[str, list] = {}
         # [digest of every file checked, diagnostics] of the last run's project-wide checks
         self._project: list | None = None
         self._dirty = False
+        if self._file is None:
+            return
         try:
             document = json.loads(self._file.read_bytes())
             if document.get("format") == _FORMAT and isinstance(document["files"], dict):
@@ -97,7 +101,7 @@ class ResultCache:
         self._dirty = True
 
     def save(self) -> None:
-        if not self._dirty:
+        if not self._dirty or self.directory is None:
             return
         try:
             self.directory.mkdir(parents=True, exist_ok=True)

@@ -239,19 +239,27 @@ class Linter:
         try:
             with open(path, "rb") as handle:
                 data = handle.read()
-            text = decode(data).text
+            summary = self.summarize_text(decode(data).text, path, code, locate)
+        except (OSError, UncheckableSource):
+            return None, None
+        return (content_hash(data), summary) if summary is not None else (None, None)
+
+    def summarize_text(self, text: str, path: str, code: str, locate: frozenset[int] = frozenset()) -> dict | None:
+        """`summarize` for a file's text as given (an editor's unsaved buffer): the summary, or
+        None when the text cannot be parsed."""
+        try:
             if parse_problem(text, path) is not None:
-                return None, None
+                return None
             module = _libcst_parse(text)
             if isinstance(module, BaseException):
-                return None, None
+                return None
             check = self._check(code)
             check.prepare(alone=False, locate=locate)
             self._walk(module, [check])
             check.finish(module, path, Suppressions(split_lines(text)), self.config)
-            return content_hash(data), check.summary()
-        except (OSError, UncheckableSource, RecursionError):
-            return None, None
+            return check.summary()
+        except RecursionError:
+            return None
 
     def _check_text(
         self, text: str, path: str, codes, suppressions: Suppressions, summaries: dict | None = None

@@ -1,5 +1,10 @@
 """`asynclint server`: a language server over standard input/output, a thin pygls adapter over
-the engine (`Linter(config).lint_text(text, path)`), with no logic of its own about rules.
+the run pipeline (`pipeline.lint_project`), with no logic of its own about rules.
+
+- An open document is linted as a file of its project: its unsaved text stands for it, and the
+  other files discovered under its config's root count as saved (summaries kept in memory,
+  keyed by content), so project-wide findings (ASY109, through helpers elsewhere) show. A save,
+  or a watched file's change, re-lints every open document.
 
 - Diagnostics on open and save at once, on change after a pause (debounced per document URI),
   converted by `asynclint.output.lsp` in the position encoding the client negotiated.
@@ -49,10 +54,29 @@ def serve() -> int:
 
 
 class _Linters:
-    """One Linter per configuration file, rebuilt when the file changes."""
+    """One Linter per configuration file, rebuilt when the file changes, with the project's
+    files and an in-memory cache of their results and summaries."""
 
     def __init__(self) -> None:
         self._linters: dict[tuple, object] = {}
+        self._projects: dict[int, tuple[list[str] | None, object]] = {}  # id(linter) -> (files, cache)
+
+    def forget_files(self) -> None:
+        """Files were created or deleted: discover each project's files again."""
+        self._projects = {key: (None, cache) for key, (_, cache) in self._projects.items()}
+
+    def project_of(self, linter) -> tuple[list[str], object]:
+        """The files discovered under the linter's config root, and its results cache."""
+        from asynclint.cache import ResultCache
+        from asynclint.discovery import discover
+
+        files, cache = self._projects.get(id(linter), (None, None))
+        if cache is None:
+            cache = ResultCache(None, linter.config.fingerprint())
+        if files is None:
+            files = discover([str(linter.config.root)], linter.config).files
+        self._projects[id(linter)] = (files, cache)
+        return files, cache
 
     def for_path(self, path: str):
         from asynclint.config import find_config_file, load_config
@@ -125,8 +149,8 @@ def build_server():
     from pygls.uris import to_fs_path
 
     from asynclint.config import ConfigError
-    from asynclint.engine import uncheckable
     from asynclint.output.lsp import lsp_diagnostic, path_uri, text_edit
+    from asynclint.pipeline import lint_project
     from asynclint.tables import TableError
 
     converter = default_converter()
@@ -163,12 +187,9 @@ def build_server():
                 return str(exc)
             if _excluded(linter, path):
                 return []
-            try:
-                diagnostics = linter.lint_text(text, path)
-            except Exception as exc:  # noqa: BLE001 - as the engine does for one file in a run
-                message = f"internal error while checking this file: {type(exc).__name__}: {exc}"
-                diagnostics = [uncheckable(path, message + " (please report it)")]
-            return sorted(diagnostics, key=Diagnostic.sort_key)
+            files, cache = self.linters.project_of(linter)
+            found = lint_project(files, linter.config, overlay={path: text}, jobs=1, cache=cache)
+            return [d for d in found if d.path == path]
 
         def fix_all(self, document: _Document) -> str:
             from asynclint.fixer import fix_text
@@ -210,6 +231,12 @@ def build_server():
                 return None
             document = self.documents[uri] = _Document(version, text, path, diagnostics)
             return document
+
+        def relint_open_documents(self) -> None:
+            """A saved or changed file may hold a helper another document's findings go through."""
+            self.documents.clear()
+            for uri in list(self.workspace.text_documents):
+                self.schedule(uri, 0)
 
         def schedule(self, uri: str, delay: float) -> None:
             previous = self.pending.pop(uri, None)
@@ -348,7 +375,12 @@ def build_server():
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     async def did_save(ls: AsynclintServer, params: types.DidSaveTextDocumentParams) -> None:
-        ls.schedule(params.text_document.uri, 0)
+        ls.relint_open_documents()
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    async def did_change_watched_files(ls: AsynclintServer, params: types.DidChangeWatchedFilesParams) -> None:
+        ls.linters.forget_files()
+        ls.relint_open_documents()
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     async def did_close(ls: AsynclintServer, params: types.DidCloseTextDocumentParams) -> None:

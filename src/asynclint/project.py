@@ -29,6 +29,7 @@ class Project:
         summaries: dict[str, dict],
         jobs: int | None,
         cache: ResultCache | None,
+        overlay: dict[str, str] | None = None,
     ) -> None:
         self.config = config
         self.code = code
@@ -36,6 +37,8 @@ class Project:
         self.summaries = summaries  # path -> summary, for the files phase 1 summarized
         self._jobs = jobs
         self._cache = cache
+        # path -> text that stands for the file instead of what is on disk (an editor's buffer)
+        self._overlay = overlay or {}
         self._digests: dict[str, str] = {}
         self._texts: dict[str, str | None] = {}
         self._suppressions: dict[str, object] = {}
@@ -50,8 +53,19 @@ class Project:
         from asynclint.engine import map_paths
 
         locate = locate or {}
-        items = [(path, self.code, frozenset(locate.get(path, ()))) for path in paths]
         found: dict[str, dict | None] = {}
+        given = [path for path in paths if path in self._overlay]
+        if given:
+            from asynclint.engine import Linter
+
+            linter = Linter(self.config)
+            for path in given:
+                where = frozenset(locate.get(path, ()))
+                try:
+                    found[path] = linter.summarize_text(self._overlay[path], path, self.code, where)
+                except Exception:  # noqa: BLE001 - as `_summarize`: the file's own lint says why
+                    found[path] = None
+        items = [(path, self.code, frozenset(locate.get(path, ()))) for path in paths if path not in self._overlay]
         for path, digest, summary in map_paths(items, self.config, _summarize, self._jobs):
             found[path] = summary
             if digest is not None:
@@ -69,6 +83,8 @@ class Project:
 
     def text(self, path: str) -> str | None:
         """The file's source as it is now (None when it cannot be read or decoded)."""
+        if path in self._overlay:
+            return self._overlay[path]
         if path not in self._texts:
             from asynclint.cache import content_hash
             from asynclint.sourcefile import UncheckableSource, decode
@@ -121,11 +137,13 @@ def run_project_checks(
     summaries: dict[str, dict[str, dict]],
     jobs: int | None,
     cache: ResultCache | None,
+    overlay: dict[str, str] | None = None,
 ) -> list[Diagnostic]:
-    """Phase 2 of every enabled project-wide check. `summaries`: path -> {code: summary}."""
+    """Phase 2 of every enabled project-wide check. `summaries`: path -> {code: summary};
+    `overlay`: path -> the text that stands for that file (see `pipeline.lint_project`)."""
     found: list[Diagnostic] = []
     for code in project_codes(config):
         of_code = {path: by_code[code] for path, by_code in summaries.items() if code in by_code}
-        project = Project(config, code, paths, of_code, jobs, cache)
+        project = Project(config, code, paths, of_code, jobs, cache, overlay)
         found += RULES[code].check.check_project(project)
     return found

@@ -4,6 +4,7 @@ decide the exit status. The CLI parses options; this module does the job."""
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
@@ -65,19 +66,19 @@ def run_check(
         from asynclint.baseline import check_writable
 
         check_writable(write_baseline)  # and so does one that cannot be written
+    cache = _open_cache(config, cache_dir) if use_cache else None
     if paths == ["-"]:
-        return _run_on_stdin(config, sys.stdin.buffer.read(), stdin_filename, force_exclude, output, fixes)
+        return _run_on_stdin(config, sys.stdin.buffer.read(), stdin_filename, force_exclude, output, fixes, cache)
     from asynclint.discovery import discover
 
     found = discover(paths, config, force_exclude)
     for error in found.errors:
         click.echo(f"asynclint: error: {error}", err=True)
     if fixes.add_noqa:
-        status = _add_noqa(found.files, config, jobs)
+        status = _add_noqa(found.files, config, jobs, cache)
     elif fixes.fixing:
-        status = _fix(found.files, config, jobs, output, fixes)
+        status = _fix(found.files, config, jobs, output, fixes, cache)
     else:
-        cache = _open_cache(config, cache_dir) if use_cache else None
         diagnostics = lint_files(found.files, config, jobs, cache)
         if write_baseline is not None:
             return _write_baseline(write_baseline, diagnostics, found.errors)
@@ -87,7 +88,7 @@ def run_check(
     return exitcodes.ERROR if found.errors else status
 
 
-def _print(diagnostics, files_checked, output: OutputOptions, fixes: FixOptions, lines_of) -> None:
+def _print(diagnostics, files_checked, output: OutputOptions, fixes: FixOptions, lines_of, fixed: int = 0) -> None:
     context = RenderContext(
         lru_cache(maxsize=None)(lines_of),
         files_checked,
@@ -96,67 +97,21 @@ def _print(diagnostics, files_checked, output: OutputOptions, fixes: FixOptions,
         quiet=output.quiet,
         unsafe_fixes=fixes.unsafe,
         fixing=fixes.fixing,
+        fixed=fixed,
     )
     sys.stdout.write(render(output.format, diagnostics, context))
 
 
 def lint_files(files: list[str], config: Config, jobs: int | None, cache) -> list[Diagnostic]:
-    from asynclint.cache import content_hash
-    from asynclint.engine import lint_paths
-    from asynclint.project import project_codes, run_project_checks
+    from asynclint.pipeline import lint_project
 
-    diagnostics: list[Diagnostic] = []
-    digests: dict[str, str] = {}  # every readable file's content hash, when caching
-    summaries: dict[str, dict[str, dict]] = {}  # for project-wide checks: path -> {code: summary}
-    to_lint = files
-    if cache is not None:
-        to_lint = []
-        for path in files:
-            try:
-                digest = content_hash(Path(path).read_bytes())
-            except OSError:
-                to_lint.append(path)  # the engine reports why it cannot be read
-                continue
-            digests[path] = digest
-            cached = cache.get(path, digest)
-            if cached is None:
-                to_lint.append(path)
-            else:
-                diagnostics.extend(cached)
-                summaries[path] = cache.summaries(path, digest)
-    project = bool(project_codes(config))
-    for result in lint_paths(to_lint, config, jobs, project=project):
-        diagnostics.extend(result.diagnostics)
-        summaries[result.path] = result.summaries
-        if cache is not None and result.path in digests:
-            cache.put(result.path, digests[result.path], result.diagnostics, result.summaries)
-    if project:
-        # Project-wide findings depend on every file: reuse them only when no file changed.
-        every_file = project_key(files, digests) if cache is not None and len(digests) == len(files) else None
-        cached_project = cache.project_result(every_file) if every_file is not None else None
-        if cached_project is None:
-            cached_project = run_project_checks(config, files, summaries, jobs, cache)
-            if every_file is not None:
-                cache.put_project_result(every_file, cached_project)
-        diagnostics.extend(cached_project)
-    if cache is not None:
-        cache.save()
-    diagnostics.sort(key=Diagnostic.sort_key)
-    return diagnostics
+    return lint_project(files, config, jobs=jobs, cache=cache)
 
 
 # --- fixing -------------------------------------------------------------------------------
 
 
-def project_key(files: list[str], digests: dict[str, str]) -> str:
-    """One digest of the whole set of files and their contents."""
-    import hashlib
-
-    joined = "\n".join(f"{path}\0{digests[path]}" for path in sorted(files))
-    return hashlib.blake2b(joined.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
-
-
-def _fix(files: list[str], config: Config, jobs: int | None, output: OutputOptions, fixes: FixOptions) -> int:
+def _fix(files: list[str], config: Config, jobs: int | None, output: OutputOptions, fixes: FixOptions, cache) -> int:
     from asynclint.engine import map_paths
 
     task = functools.partial(_fix_file, unsafe=fixes.unsafe, write=fixes.apply or fixes.only)
@@ -164,8 +119,12 @@ def _fix(files: list[str], config: Config, jobs: int | None, output: OutputOptio
     _write_changes(changes)
     outcomes = [change.outcome for change in changes]
     applied = sum(len(o.applied) for o in outcomes)
-    remaining = sorted((d for o in outcomes for d in o.remaining), key=Diagnostic.sort_key)
     current = {o.path: o.fixed for o in outcomes}
+    if fixes.apply and not fixes.only:
+        # What remains, by the whole pipeline: the project phase (ASY109) sees the fixed files.
+        remaining = _relint(files, config, jobs, cache, outcomes)
+    else:
+        remaining = sorted((d for o in outcomes for d in o.remaining), key=Diagnostic.sort_key)
     remaining = _not_in_baseline(remaining, output, lambda path: _lines_of_text(current.get(path)) or _read_lines(path))
     for outcome in outcomes:
         if outcome.error:
@@ -180,7 +139,7 @@ def _fix(files: list[str], config: Config, jobs: int | None, output: OutputOptio
     if fixes.show and applied:
         _print_applied(outcomes)
     if not fixes.only:
-        _print(remaining, len(files), output, fixes, lambda path: _lines_of_text(current.get(path)) or _read_lines(path))
+        _print(remaining, len(files), output, fixes, lambda path: _lines_of_text(current.get(path)) or _read_lines(path), applied)
     else:
         _echo_headers(uncheckable)
         if not output.quiet:
@@ -190,6 +149,17 @@ def _fix(files: list[str], config: Config, jobs: int | None, output: OutputOptio
     if (remaining and not fixes.only) or uncheckable:
         return exitcodes.FINDINGS
     return exitcodes.CLEAN
+
+
+def _relint(files: list[str], config: Config, jobs: int | None, cache, outcomes) -> list[Diagnostic]:
+    """What remains after the fixes were written, by the whole pipeline, so that the project
+    phase (ASY109) sees the fixed files; plus the files a fix crashed on (their ASY001 says so)."""
+    from asynclint.pipeline import lint_project
+
+    found = lint_project(files, config, jobs=jobs, cache=cache)
+    seen = {(d.path, d.code, d.message) for d in found}
+    crashed = [d for o in outcomes for d in o.remaining if d.code == UNCHECKABLE_CODE and (d.path, d.code, d.message) not in seen]
+    return sorted(found + crashed, key=Diagnostic.sort_key)
 
 
 def _echo_headers(diagnostics: list[Diagnostic]) -> None:
@@ -295,10 +265,13 @@ def _print_applied(outcomes) -> None:
             click.echo(f"  {outcome.path}: {count} × {code} ({name})")
 
 
-def _add_noqa(files: list[str], config: Config, jobs: int | None) -> int:
-    from asynclint.engine import map_paths
+def _add_noqa(files: list[str], config: Config, jobs: int | None, cache) -> int:
+    from asynclint.pipeline import lint_project
 
-    changes = map_paths(files, config, _add_noqa_to_file, jobs)
+    by_path: dict[str, list[Diagnostic]] = {}
+    for diagnostic in lint_project(files, config, jobs=jobs, cache=cache):
+        by_path.setdefault(diagnostic.path, []).append(diagnostic)
+    changes = [_add_noqa_to_file(path, by_path[path]) for path in files if path in by_path]
     _write_changes(changes)
     for change in changes:
         if change.outcome.error:
@@ -310,17 +283,17 @@ def _add_noqa(files: list[str], config: Config, jobs: int | None) -> int:
     return exitcodes.FINDINGS if uncheckable else exitcodes.CLEAN
 
 
-def _add_noqa_to_file(linter, path: str) -> FileChange:
-    """A worker's task for --add-noqa: `outcome.remaining` holds the file's ASY001 (a file
-    that cannot be checked cannot be silenced either)."""
+def _add_noqa_to_file(path: str, diagnostics: list[Diagnostic]) -> FileChange:
+    """--add-noqa for one file and the pipeline's diagnostics of it: `outcome.remaining` holds
+    the file's ASY001 (a file that cannot be checked cannot be silenced either)."""
     from asynclint.engine import failure
     from asynclint.fixer import add_noqa_text, encode
 
+    uncheckable = [d for d in diagnostics if d.code == UNCHECKABLE_CODE]
     source = _read_source(path)
     if isinstance(source, FixOutcome):
+        source.remaining = uncheckable or source.remaining
         return FileChange(source)
-    diagnostics = linter.lint_text(source.text, path)
-    uncheckable = [d for d in diagnostics if d.code == UNCHECKABLE_CODE]
     outcome = FixOutcome(path, source.text, source.text, remaining=uncheckable)
     if uncheckable:
         return FileChange(outcome)
@@ -334,8 +307,9 @@ def _add_noqa_to_file(linter, path: str) -> FileChange:
 # --- standard input -----------------------------------------------------------------------
 
 
-def _run_on_stdin(config, data: bytes, filename, force_exclude, output: OutputOptions, fixes: FixOptions) -> int:
+def _run_on_stdin(config, data: bytes, filename, force_exclude, output: OutputOptions, fixes: FixOptions, cache) -> int:
     from asynclint.engine import Linter
+    from asynclint.sourcefile import UncheckableSource, decode
 
     path = filename or "-"
     if filename is not None and (force_exclude or config.force_exclude):
@@ -348,17 +322,37 @@ def _run_on_stdin(config, data: bytes, filename, force_exclude, output: OutputOp
             return exitcodes.CLEAN
     linter = Linter(config)
     if fixes.fixing:
-        return _fix_stdin(linter, data, path, output, fixes)
-    diagnostics = sorted(linter.lint_bytes(data, path).diagnostics, key=Diagnostic.sort_key)
+        return _fix_stdin(config, linter, data, filename, output, fixes, cache)
+    try:
+        diagnostics = _stdin_diagnostics(config, decode(data).text, filename, cache)
+    except UncheckableSource:
+        diagnostics = linter.lint_bytes(data, path).diagnostics  # its ASY001
     diagnostics = _not_in_baseline(diagnostics, output, lambda _: _read_lines(data))
     _print(diagnostics, 1, output, fixes, lambda _: _read_lines(data))
     return exitcodes.FINDINGS if diagnostics else exitcodes.CLEAN
 
 
-def _fix_stdin(linter, data: bytes, path: str, output: OutputOptions, fixes: FixOptions) -> int:
+def _stdin_diagnostics(config: Config, text: str, filename: str | None, cache) -> list[Diagnostic]:
+    """The diagnostics of a buffer read from standard input. Named by `--stdin-filename`, it
+    is that file of the project: the other files discovered under the config's root are read
+    as saved (or taken from the cache), so helpers elsewhere count (ASY109)."""
+    from asynclint.pipeline import lint_project
+
+    files = []
+    if filename is not None:
+        from asynclint.discovery import discover
+
+        files = discover([os.path.relpath(config.root)], config).files
+    path = filename or "-"
+    return [d for d in lint_project(files, config, overlay={path: text}, cache=cache) if d.path == path]
+
+
+def _fix_stdin(config: Config, linter, data: bytes, filename: str | None, output: OutputOptions, fixes: FixOptions, cache) -> int:
     """Editors pipe a buffer through `--fix -`: the fixed source goes to stdout (the input as
     it came, when nothing could be fixed), what remains to stderr."""
     from asynclint.sourcefile import UncheckableSource, decode
+
+    path = filename or "-"
 
     try:
         source = decode(data)
@@ -367,7 +361,11 @@ def _fix_stdin(linter, data: bytes, path: str, output: OutputOptions, fixes: Fix
         click.echo(f"{path}: ASY001 {exc}", err=True)
         return exitcodes.FINDINGS
     outcome, fixed = _fixed(linter, source, path, fixes.unsafe)
-    remaining = _not_in_baseline(outcome.remaining, output, lambda _: _lines_of_text(outcome.fixed))
+    remaining = outcome.remaining
+    if not (fixes.diff or fixes.only):
+        crashed = [d for d in remaining if d.code == UNCHECKABLE_CODE]  # the fix's own failure
+        remaining = crashed or _stdin_diagnostics(config, outcome.fixed, filename, cache)
+    remaining = _not_in_baseline(remaining, output, lambda _: _lines_of_text(outcome.fixed))
     uncheckable = [d for d in remaining if d.code == UNCHECKABLE_CODE]
     if fixes.diff:
         sys.stdout.write(_unified_diff(outcome))

@@ -1,0 +1,126 @@
+"""The one lint pipeline every entry point runs (`check`, `--fix` and its variants, `--add-noqa`,
+baselines, standard input, the language server): the per-file phase (each file linted, or taken
+from the cache, with the summaries project-wide checks make of it), then the project phase
+(`ProjectCheck.check_project` over every summary), giving each file's diagnostics with `# noqa`
+already applied. Callers apply baselines and render.
+
+`overlay` maps paths to text that stands for the file instead of what is on disk: standard
+input's buffer, an editor's unsaved document, a fixed file `--diff` does not write.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from asynclint.diagnostic import Diagnostic
+
+if TYPE_CHECKING:
+    from asynclint.cache import ResultCache
+    from asynclint.config import Config
+
+
+def _to_stderr(message: str) -> None:
+    print(f"asynclint: error: {message}", file=sys.stderr)
+
+
+def lint_project(
+    files: list[str],
+    config: Config,
+    *,
+    overlay: dict[str, str] | None = None,
+    jobs: int | None = None,
+    cache: ResultCache | None = None,
+    report_error: Callable[[str], None] = _to_stderr,
+) -> list[Diagnostic]:
+    """Every diagnostic of `files` (and of the overlay's paths), sorted. A file of `files`
+    that is the same file as an overlay path (`pkg/views.py` and `./pkg/views.py`) is read
+    from the overlay only. A project phase that fails is reported through `report_error`;
+    the per-file findings stand."""
+    from asynclint.engine import Linter, lint_paths
+    from asynclint.project import project_codes
+
+    overlay = overlay or {}
+    given = {os.path.abspath(path) for path in overlay}
+    on_disk = [path for path in files if os.path.abspath(path) not in given]
+    project = bool(project_codes(config))
+    diagnostics: list[Diagnostic] = []
+    summaries: dict[str, dict[str, dict]] = {}  # path -> {code: summary}, for the project phase
+    if overlay:
+        linter = Linter(config)
+        for path, text in overlay.items():
+            by_code: dict[str, dict] | None = {} if project else None
+            diagnostics += linter.lint_text(text, path, by_code)
+            if by_code is not None:
+                summaries[path] = by_code
+    digests: dict[str, str] = {}  # every readable file's content hash, when caching
+    to_lint = on_disk if cache is None else _from_cache(on_disk, cache, digests, diagnostics, summaries)
+    for result in lint_paths(to_lint, config, jobs, project=project):
+        diagnostics.extend(result.diagnostics)
+        summaries[result.path] = result.summaries
+        if cache is not None and result.path in digests:
+            cache.put(result.path, digests[result.path], result.diagnostics, result.summaries)
+    if project:
+        paths = on_disk + list(overlay)
+        # Project-wide findings depend on every file: reuse them only when no file changed.
+        key = None
+        if cache is not None and not overlay and len(digests) == len(on_disk):
+            key = project_key(on_disk, digests)
+        found = cache.project_result(key) if key is not None else None
+        if found is None:
+            found = _project_phase(config, paths, summaries, jobs, cache, overlay, report_error)
+            if key is not None and found is not None:
+                cache.put_project_result(key, found)
+        diagnostics.extend(found or [])
+    if cache is not None:
+        cache.save()
+    diagnostics.sort(key=Diagnostic.sort_key)
+    return diagnostics
+
+
+def _from_cache(files, cache: ResultCache, digests, diagnostics, summaries) -> list[str]:
+    """Takes what the cache has for `files` (into `diagnostics`, `summaries`, `digests`);
+    returns the files that must be linted."""
+    from asynclint.cache import content_hash
+
+    to_lint = []
+    for path in files:
+        try:
+            digest = content_hash(Path(path).read_bytes())
+        except OSError:
+            to_lint.append(path)  # the engine reports why it cannot be read
+            continue
+        digests[path] = digest
+        cached = cache.get(path, digest)
+        if cached is None:
+            to_lint.append(path)
+        else:
+            diagnostics.extend(cached)
+            summaries[path] = cache.summaries(path, digest)
+    return to_lint
+
+
+def _project_phase(config, paths, summaries, jobs, cache, overlay, report_error) -> list[Diagnostic] | None:
+    """The project phase's diagnostics; None when it failed (and `report_error` was told)."""
+    from asynclint.project import run_project_checks
+
+    try:
+        return run_project_checks(config, paths, summaries, jobs, cache, overlay)
+    except Exception as exc:  # noqa: BLE001 - a failed project phase must not lose every file's findings
+        if os.environ.get("ASYNCLINT_DEBUG"):
+            raise
+        report_error(
+            f"the project-wide checks failed ({type(exc).__name__}: {exc}; please report it);"
+            " only the per-file findings are reported"
+        )
+        return None
+
+
+def project_key(files: list[str], digests: dict[str, str]) -> str:
+    """One digest of the whole set of files and their contents."""
+    import hashlib
+
+    joined = "\n".join(f"{path}\0{digests[path]}" for path in sorted(files))
+    return hashlib.blake2b(joined.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
