@@ -158,3 +158,32 @@ def test_fixing_a_fixture_preserves_everything_outside_the_edited_ranges(case):
         position += len(untouched) + len(content)
         cursor = end
     assert result[position:] == text[cursor:]
+
+
+def test_removing_a_stale_noqa_takes_its_reason_with_it_and_keeps_a_following_comment():
+    # Found by bench/fuzz.py: `- reason` left behind became `exists(path) - reason`, still valid
+    # Python, so the fixer wrote code that changed what the program does.
+    source = (
+        "import os\n\n\n"
+        "def exists(path):\n"
+        "    return os.path.exists(path)  # noqa: ASY103 - a tmpfs stat\n\n\n"
+        "def size(path):\n"
+        "    return os.path.getsize(path)  # noqa: ASY103  # pragma: no cover\n"
+    )
+    outcome = fix_text(_linter_with_asy002(), source, "example.py", unsafe=False)
+    assert outcome.fixed == (
+        "import os\n\n\n"
+        "def exists(path):\n"
+        "    return os.path.exists(path)\n\n\n"
+        "def size(path):\n"
+        "    return os.path.getsize(path)  # pragma: no cover\n"
+    )
+
+
+def _linter_with_asy002():
+    from pathlib import Path
+
+    from asynclint.config import Config
+    from asynclint.engine import Linter
+
+    return Linter(Config(root=Path.cwd(), select=("ALL",)))

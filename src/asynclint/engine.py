@@ -419,7 +419,12 @@ def unused_noqa(path: str, suppressions: Suppressions, enabled) -> list[Diagnost
             span, replacement = Span(line, start, line, end), f"# noqa: {', '.join(kept)}"
         else:  # drop the comment and the spaces before it
             lead = len(text[:start]) - len(text[:start].rstrip())
-            span, replacement = Span(line, start - lead, line, end), ""
+            rest = text[end:].lstrip()
+            # Words after the codes (`# noqa: ASY103 - a tmpfs stat`) are the comment's own
+            # reason: they go with it, or they would be left behind as code. Another comment
+            # after it (`# pragma: no cover`) stays.
+            stop = end if not rest or rest.startswith("#") else len(text)
+            span, replacement = Span(line, start - lead, line, stop), ""
         parts = []
         if unused:
             parts.append(f"unused: {', '.join(unused)} (nothing on this line is reported for it)")
