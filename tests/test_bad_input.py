@@ -543,3 +543,11 @@ def test_bad_files_among_good_ones_cost_nothing_in_a_parallel_run(tmp_path):
     for name in good:
         assert [(f["code"], f["line"]) for f in by_path[name]] == [("ASY100", 5)]
     assert status == 1
+
+
+def test_a_decode_error_is_placed_on_its_line_in_a_file_with_carriage_return_endings():
+    from asynclint.sourcefile import UncheckableSource, decode
+
+    with pytest.raises(UncheckableSource) as raised:
+        decode(b'a = 1\rb = 2\rc = "\xff"\r')
+    assert raised.value.line == 3 and "line 3" in str(raised.value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 import tokenize
 from dataclasses import dataclass
 
@@ -38,6 +39,7 @@ _WIDE_BOMS = (
 
 # tokenize.detect_encoding's complaint when a line before any cookie is not UTF-8: the decode
 # below says which line and byte, which helps more.
+_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 _NOT_UTF8_BEFORE_COOKIE = "invalid or missing encoding declaration"
 
 
@@ -67,7 +69,8 @@ def decode(data: bytes) -> DecodedSource:
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        # Lines end where Python ends them: at \r\n, \r or \n (a file may use \r alone).
+        line = len(_LINE_BREAK.findall(data[: exc.start])) + 1
         raise UncheckableSource(
             f"cannot decode line {line} as {codecs.lookup(encoding).name}: {exc.reason}"
             f" (byte 0x{data[exc.start]:02x}); declare the encoding with a PEP 263 comment",
