@@ -65,6 +65,10 @@ class _Linters:
         """Files were created or deleted: discover each project's files again."""
         self._projects = {key: (None, cache) for key, (_, cache) in self._projects.items()}
 
+    def knows(self, path: str) -> bool:
+        """Whether `path` is among the files some project discovered (a new file is not)."""
+        return any(files is not None and path in files for files, _ in self._projects.values())
+
     def project_of(self, linter) -> tuple[list[str], object]:
         """The files discovered under the linter's config root, and its results cache."""
         from asynclint.cache import ResultCache
@@ -375,6 +379,8 @@ def build_server():
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     async def did_save(ls: AsynclintServer, params: types.DidSaveTextDocumentParams) -> None:
+        if not ls.linters.knows(os.path.abspath(ls.path_of(params.text_document.uri))):
+            ls.linters.forget_files()  # a file saved for the first time joins its project
         ls.relint_open_documents()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)

@@ -120,7 +120,7 @@ def _fix(files: list[str], config: Config, jobs: int | None, output: OutputOptio
     outcomes = [change.outcome for change in changes]
     applied = sum(len(o.applied) for o in outcomes)
     current = {o.path: o.fixed for o in outcomes}
-    if fixes.apply and not fixes.only:
+    if fixes.apply and not (fixes.only or fixes.diff):
         # What remains, by the whole pipeline: the project phase (ASY109) sees the fixed files.
         remaining = _relint(files, config, jobs, cache, outcomes)
     else:
