@@ -74,3 +74,12 @@ def test_tables_only_name_registered_codes():
             assert tables.bridges.calls, "ASY110 has no entries in rules/bridges.toml"
         elif code.startswith("ASY1") and code != "ASY109":
             assert tables.blocking_for(code), f"{code} has no entries in rules/blocking_calls.toml"
+
+
+def test_cli_reference_lists_every_check_option():
+    from asynclint.cli import check
+
+    text = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
+    options = [o for param in check.params for o in param.opts + param.secondary_opts if o.startswith("--")]
+    missing = [option for option in options if f"`{option}" not in text]
+    assert not missing, f"docs/cli.md does not describe {missing}"
