@@ -27,8 +27,6 @@ class PoolWithoutLimits(Check):
         spec = found.spec
         if any(found.given(k) is not None for k in spec.chosen_by):
             return  # the user built the pool (`poolclass=`, `connection_pool=`)
-        if _used_in_place(node, ctx):
-            return  # `create_engine(url).dialect`: one use, then dropped; no size matters
         if found.url is not None and _url_dialect_in(found.url, spec.ignore_urls):
             return
         call = shown(node, found.name)
@@ -70,17 +68,6 @@ def _fix(node: cst.Call, found: PoolCall, keywords: tuple[str, ...], what: str) 
         node,
         with_arguments(node, changes),
     )
-
-
-def _used_in_place(node: cst.Call, ctx: Context) -> bool:
-    """True when the pool is used once where it is made and never kept: an attribute of the
-    call itself (`create_engine(url).dialect`, `(await create_pool(dsn)).fetch(q)`)."""
-    parents = ctx.parents
-    index = len(parents) - 1  # parents[index] is `node`
-    while index > 0 and isinstance(parents[index - 1], cst.Await):
-        index -= 1
-    parent = parents[index - 1] if index > 0 else None
-    return isinstance(parent, cst.Attribute) and parent.value is parents[index]
 
 
 def _url_dialect_in(url: str, dialects: tuple[str, ...]) -> bool:
