@@ -8,6 +8,7 @@ import ast
 from asynclint._lazy import NodeTypes
 from asynclint._lazy import libcst as cst
 
+from asynclint.analysis.bridges import bridge_at
 from asynclint.analysis.context import Context
 from asynclint.analysis.guards import IN_MEMORY_FILES, type_name
 from asynclint.analysis.values import constant_number, origin_of
@@ -52,6 +53,8 @@ class BlockingCallCheck(Check):
         group = self._calls.get(name) if name is not None else None
         if group is None or not blocks(node, group, ctx):
             return
+        if self.code == "ASY106" and bridge_at(node, ctx) is not None:
+            return  # `run_coroutine_threadsafe(...).result()` waits for a loop: ASY110's finding
         origin = ctx.receiver_origin(node)
         if origin is not None and id(origin) in self._reported:
             return  # `f.read()` after a reported `f = open(p)`: one finding says it all
