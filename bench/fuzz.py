@@ -1475,7 +1475,8 @@ def check_input(linter, text: str, path: str = "fuzz_input.py", stages=STAGES) -
         for fixed, diagnostic in offered_after:
             if fixed != text and parse_ast(fixed) is not None:
                 failures += fix_alone_failures(fixed, diagnostic)
-    if "noqa" in stages:
+    # As `--add-noqa` does: a file that could not be checked gets no noqa comments.
+    if "noqa" in stages and verdict.uncheckable is None:
         try:
             noqa_text, changed = add_noqa_text(text, diagnostics)
             if changed:
