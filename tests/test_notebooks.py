@@ -22,10 +22,10 @@ from asynclint.notebook import (
     NotAPythonNotebook,
     add_noqa_to_notebook,
     carry_into_cells,
+    cells_as_json,
     fix_notebook,
     lint_notebook,
     mask_ipython,
-    notebook_from_cells,
     parse_notebook,
     read_notebook,
     source_lines,
@@ -441,5 +441,6 @@ def test_an_editors_cells_lint_as_the_file_would(linter):
     numbers, and the findings are those of the file."""
     cells = json.loads((NOTEBOOKS / "service.ipynb").read_bytes())["cells"]
     sources = ["".join(c["source"]) if c["cell_type"] == "code" else None for c in cells]
-    found = lint_notebook(linter, notebook_from_cells(sources), "service.ipynb")
+    notebook = read_notebook(cells_as_json(sources).encode())
+    found = lint_notebook(linter, notebook, "service.ipynb")
     assert sorted(found, key=Diagnostic.sort_key) == _lint(linter, "service.ipynb")

@@ -204,16 +204,17 @@ def parse_notebook(text: str, bom: bool = False) -> Notebook:
     return notebook
 
 
-def notebook_from_cells(sources: list[str | None]) -> Notebook:
-    """A notebook from an editor's cells, in order (None for a markdown or raw cell), for the
-    language server, which gets a notebook's cells as documents of their own. It has no file
-    text: it is for linting, not for writing back."""
-    cells = []
-    for position, source in enumerate(sources):
-        if source is not None:
-            masked, ipython_lines = mask_ipython(source)
-            cells.append(CodeCell(position, source, masked, ipython_lines))
-    return Notebook("", False, tuple(cells), python=True)
+def cells_as_json(sources: list[str | None]) -> str:
+    """An nbformat 4 notebook's JSON holding an editor's cells, in order (None for a markdown
+    or raw cell), so that a notebook the language server gets as cell documents is linted by
+    the one pipeline as the file would be."""
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": ""}
+        if source is None
+        else {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": source}
+        for source in sources
+    ]
+    return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, ensure_ascii=False)
 
 
 def _is_python(metadata) -> bool:
