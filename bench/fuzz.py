@@ -34,6 +34,7 @@ import builtins
 import collections
 import difflib
 import io
+import logging
 import os
 import random
 import re
@@ -456,15 +457,15 @@ def _tokens(text: str) -> list[tokenize.TokenInfo]:
 
 
 def _token_offset(src: _Source, position: tuple[int, int]) -> int:
-    # tokenize columns count characters; it numbers lines as Python does only for \n and \r\n
-    # input, which is all `_tokens` is given (see `_token_source`).
+    # tokenize counts columns in characters, and lines as Python does for the texts
+    # `_tokenizable` lets through.
     return src.starts[position[0] - 1] + position[1]
 
 
 def _tokenizable(src: _Source) -> bool:
-    return "\r" not in src.text.replace("\r\n", "") and not any(
-        sep in src.text for sep in "\x0c\v\x1c\x1d\x1e\x85\u2028\u2029"
-    )
+    """io.StringIO's readline, which feeds tokenize, ends lines only at \n: a lone \r would
+    make tokenize's line numbers differ from Python's."""
+    return "\r" not in src.text.replace("\r\n", "")
 
 
 def _string_tokens(src: _Source) -> list[tokenize.TokenInfo]:
@@ -1479,6 +1480,11 @@ def check_input(linter, text: str, path: str = "fuzz_input.py", stages=STAGES) -
     if "noqa" in stages and verdict.uncheckable is None:
         try:
             noqa_text, changed = add_noqa_text(text, diagnostics)
+            noqa_tree = parse_ast(noqa_text) if changed and original_tree is not None else None
+            if noqa_tree is not None and _dump(noqa_tree) != _dump(original_tree):
+                removed, _ = ast_differences(original_tree, noqa_tree)
+                where = ", ".join(f"line {n.lineno}" for n in removed[:3])
+                failures.append(Failure("add-noqa-changes-code", f"adding noqa comments changed the AST at {where}"))
             if changed:
                 _, again = add_noqa_text(noqa_text, linter.lint_text(noqa_text, path))
                 if again:
@@ -1941,6 +1947,7 @@ def main(argv: list[str] | None = None) -> int:
         print(message, file=sys.stderr, flush=True)
 
     warnings.simplefilter("ignore", SyntaxWarning)  # hypothesmith's programs and compile() checks
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)  # its parse warnings about SQL in the inputs
     if args.corpus_fix:
         return 1 if corpus_fix(projects, log) else 0
     if args.replay:
