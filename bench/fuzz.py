@@ -660,6 +660,8 @@ _BLOCKING = [
     ("socket", 'socket.gethostbyname("example.com")'),
     ("os", 'os.path.exists("/tmp")'),
     (None, 'data = open("f").read()'),
+    # A finding on a line that opens a multi-line string: a noqa comment must not go there.
+    ("requests", 'requests.get("""\n        http://example.com\n    """)'),
 ]
 
 
@@ -1597,6 +1599,21 @@ def minimise(linter, text: str, failure: Failure, budget_seconds: float = 30.0, 
     def budget_left() -> bool:
         return time.monotonic() < deadline and checks < max_checks
 
+    # Runs of top-level statements, halving their length: a few checks drop most of a big file.
+    chunk = max(1, len(_statement_spans(text, top_level=True)) // 2)
+    while chunk > 1 and budget_left():
+        index = 0
+        while budget_left():
+            spans = _statement_spans(text, top_level=True)
+            if index >= len(spans):
+                break
+            last = spans[min(index + chunk, len(spans)) - 1]
+            candidate = text[: spans[index][0]] + text[last[1] :]
+            if candidate.strip() and still_fails(candidate):
+                text = candidate
+            else:
+                index += chunk
+        chunk //= 2
     index = 0
     while budget_left():
         spans = _statement_spans(text)
@@ -1619,14 +1636,14 @@ def minimise(linter, text: str, failure: Failure, budget_seconds: float = 30.0, 
     return "".join(lines)
 
 
-def _statement_spans(text: str) -> list[tuple[int, int]]:
+def _statement_spans(text: str, top_level: bool = False) -> list[tuple[int, int]]:
     """The whole lines of each statement (decorators included), outer statements first."""
     tree = parse_ast(text)
     if tree is None:
         return []
     starts = line_starts(text)
     spans = []
-    for node in ast.walk(tree):
+    for node in tree.body if top_level else ast.walk(tree):
         if isinstance(node, ast.stmt):
             decorators = getattr(node, "decorator_list", None)
             first = decorators[0].lineno if decorators else node.lineno
