@@ -408,6 +408,12 @@ _SIMPLE_STATEMENTS = NodeTypes("SimpleStatementLine", "SimpleStatementSuite")
 _EXITS = NodeTypes("Return", "Raise", "Continue", "Break")
 _LOOPS = NodeTypes("For", "While")
 _SCOPES = NodeTypes("FunctionDef", "ClassDef", "Lambda", "CompFor")
+# What _Rebinding._note looks at: bindings, and calls (of `self`'s methods).
+_BINDING_NODES = NodeTypes(
+    "Call", "Assign", "AnnAssign", "AugAssign", "NamedExpr", "For", "AsName", "Del", "Global", "Nonlocal"
+)
+# Nodes with no code below them.
+_LEAVES = NodeTypes("Name", "Integer", "Float", "Imaginary", "SimpleString", "Ellipsis")
 _COMPARISONS = {
     "Is": "is",
     "IsNot": "is not",
@@ -435,6 +441,14 @@ class ClassBody:
         self._ctx = ctx
         self._property_decorators = property_decorators
         self._writes: dict[str, frozenset[str] | None] | None = None
+        self._scans: dict[int, _Rebinding] = {}
+
+    def scan(self, method: cst.FunctionDef) -> _Rebinding:
+        """The rebinding scan of one of the class's methods, made once."""
+        found = self._scans.get(id(method))
+        if found is None:
+            found = self._scans[id(method)] = _Rebinding(method, _first_param(method), self)
+        return found
 
     def writes(self, method: str | None) -> frozenset[str] | None:
         """The attributes a call of `self.method()` may set; None for any (a method this body
@@ -447,7 +461,7 @@ class ClassBody:
         direct: dict[str, set[str]] = {}
         calls: dict[str, set[str | None]] = {}
         for name, method in self._methods.items():
-            scan = _Rebinding(method, frozenset(), _first_param(method), None)
+            scan = self.scan(method)
             direct[name] = {s[2:] for s in scan.subjects() if s.startswith("a:")}
             calls[name] = scan.self_calls()
         found: dict[str, frozenset[str] | None] = {name: frozenset(d) for name, d in direct.items()}
@@ -489,9 +503,9 @@ class ClassBody:
 
 class Conditions:
     """Reads the conditions under which code in one function runs. `params` are the names of
-    the function's parameters (subjects "p:"), `kinds` the types their annotations allow;
-    `self_name` is its bound first parameter, whose attributes are subjects "a:"; `body` is
-    its class's ClassBody, when it is a method."""
+    the function's parameters (subjects "p:"), `annotations` their annotations; `self_name`
+    is its bound first parameter, whose attributes are subjects "a:"; `body` is its class's
+    ClassBody, when it is a method."""
 
     def __init__(
         self,
@@ -499,7 +513,7 @@ class Conditions:
         function: cst.FunctionDef,
         params: frozenset[str],
         self_name: str | None,
-        kinds: dict[str, tuple[str, ...]],
+        annotations: dict[str, cst.BaseExpression],
         body: ClassBody | None = None,
         depth: int = 0,
     ) -> None:
@@ -507,10 +521,16 @@ class Conditions:
         self._function = function
         self._params = params
         self._self_name = self_name
-        self._kinds = kinds
+        self._annotations = annotations
         self._body = body
         self._depth = depth
         self._rebinding: _Rebinding | None = None
+        self._rebound: set[str] = set()  # the subjects rebound so far, as the walk goes
+        self._self_called = False  # whether the walk has met a call of a method of `self`
+        self._forwarded: dict[str, bool] = {}
+        self._loop_bindings: dict[int, tuple[set[str], bool]] = {}
+        self._tests: dict[tuple[int, bool, bool], Guard] = {}  # every call under a test shares it
+        self._exits: dict[tuple[int, bool], list[Guard]] = {}  # per statement: what those before establish
 
     # --- the path to a node ---
 
@@ -532,7 +552,10 @@ class Conditions:
             elif isinstance(holder, cst.BooleanOperation) and child is holder.right:
                 found.append(self._test(holder.left, isinstance(holder.operator, cst.And), parents, as_received))
             elif isinstance(holder, cst.IndentedBlock):
-                found.extend(self._after(holder.body, child, parents, as_received))
+                key = (id(child), as_received)
+                if key not in self._exits:
+                    self._exits[key] = self._after(holder.body, child, parents, as_received)
+                found.extend(self._exits[key])
             child = holder
         return conjoin(*found)
 
@@ -556,25 +579,76 @@ class Conditions:
         return found
 
     def _test(self, test, outcome: bool, parents, as_received: bool) -> Guard:
-        when_true, when_false = self.read(test)
-        guard = when_true if outcome else when_false
-        if guard and as_received:
-            guard = self.as_received(guard, test, parents)
-        return guard
+        key = (id(test), outcome, as_received)
+        found = self._tests.get(key)
+        if found is None:
+            when_true, when_false = self.read(test)
+            found = when_true if outcome else when_false
+            if found and as_received:
+                found = self.as_received(found, test)
+            self._tests[key] = found
+        return found
 
-    def value(self, expr, node, parents) -> Value:
+    def value(self, expr, node, walking: bool = True) -> Value:
         """What `expr`, evaluated at `node`, passes on: a parameter the function has not
-        rebound before is itself (with the types its annotation allows); see `value_of`."""
+        rebound before is itself (with the types its annotation allows); see `value_of`.
+        `walking`: the walk is at `node`, so what it noted so far may tell (see `_unchanged`)."""
         if isinstance(expr, cst.Name) and expr.value in self._params:
             subject = "p:" + expr.value
-            if self._rebindings().before(subject, node, _loops(parents)):
+            if not (walking and self._unchanged({subject})) and self._rebindings().before(subject, node):
                 return UNKNOWN
-            return Value(kinds=self._kinds.get(expr.value, ()), param=expr.value)
+            annotation = self._annotations.get(expr.value)
+            kinds = annotation_kinds(annotation, self._ctx) if annotation is not None else ()
+            return Value(kinds=kinds, param=expr.value)
         return value_of(expr, self._ctx)
+
+    def note_binding(self, node) -> None:
+        """The walk has reached `node`: the subjects it rebinds count as rebound from here."""
+        for target in bound_targets(node):
+            self._rebound.update(target_subjects(target, self._params, self._self_name))
+
+    def note_self_call(self) -> None:
+        """The walk has reached a call of a method of `self`, which may set any attribute."""
+        self._self_called = True
+
+    def _unchanged(self, subjects_: set[str]) -> bool:
+        """Whether, where the walk is, none of the subjects can have been rebound yet: the
+        walk has met no rebinding of them (nor, for attributes, a call of a method of
+        `self`), and the loop around it, if any, has none either (a later one in the loop
+        runs before the next turn). Reading the whole body (`_Rebinding`) is needed only
+        when this fails."""
+        loop = next((frame.node for frame in self._ctx.loops if isinstance(frame.node, _LOOPS())), None)
+        rebound, self_called = self._rebound, self._self_called
+        if loop is not None:
+            in_loop, calls_in_loop = self._bound_in(loop)
+            rebound, self_called = rebound | in_loop, self_called or calls_in_loop
+        return not any(s in rebound or (s.startswith("a:") and self_called) for s in subjects_)
+
+    def _bound_in(self, loop) -> tuple[set[str], bool]:
+        """What a loop's body rebinds, and whether it calls a method of `self`."""
+        from asynclint.analysis.walker import children
+
+        found = self._loop_bindings.get(id(loop))
+        if found is None:
+            bound: set[str] = set()
+            calls = False
+            pending: list[cst.CSTNode] = [loop]
+            while pending:
+                node = pending.pop()
+                for target in bound_targets(node):
+                    bound.update(target_subjects(target, self._params, self._self_name))
+                if isinstance(node, cst.Call) and self._self_name is not None:
+                    calls = calls or _method_of_self(node.func, self._self_name) is not False
+                if not isinstance(node, _SCOPES()):
+                    pending.extend(children(node))
+            found = self._loop_bindings[id(loop)] = (bound, calls)
+        return found
 
     def forwards(self, name: str) -> bool:
         """Whether the function's `**name` reaches its calls unchanged: used only as `**name`."""
-        return self._rebindings().only_unpacked(name)
+        if name not in self._forwarded:
+            self._forwarded[name] = _only_unpacked(self._function, name)
+        return self._forwarded[name]
 
     # --- tests ---
 
@@ -751,21 +825,22 @@ class Conditions:
 
     # --- what the function rebinds ---
 
-    def as_received(self, guard: Guard, node, parents) -> Guard:
+    def as_received(self, guard: Guard, node) -> Guard:
         """The guard, read at `node`, about the subjects as the function received them. A
         subject last set by a plain assignment of the body before `node` (`self.reload =
         reload`) holds that value: the literal is decided by it, or becomes one about the
         parameter it copies. A subject otherwise rebound before `node` widens each literal
         about it to "the literal, or the condition under which a rebinding ran" (unknown
         when that is unknown)."""
+        if self._unchanged(subjects(guard)):
+            return guard
         rebinding = self._rebindings()
-        loops = _loops(parents)
         order = rebinding.order(node)
         result: list[Clause] = []
         for clause in guard:
             alternatives = _FALSE
             for literal in clause:
-                rebinds = rebinding.before(literal[0], node, loops)
+                rebinds = rebinding.before(literal[0], node)
                 alternatives = disjoin(alternatives, self._received(literal, rebinds, order))
                 if not alternatives:
                     break
@@ -777,30 +852,30 @@ class Conditions:
             return ((literal,),)
         latest = max(rebinds, key=lambda r: r.order)
         if latest.value is not None and latest.order < order:
-            value = self.value(latest.value, latest.node, latest.parents)
+            value = self.value(latest.value, latest.node, walking=False)
             decided = decide(literal, value)
             if decided is not None:
                 return () if decided else _FALSE
             return ((("p:" + value.param, *literal[1:]),),) if value.param is not None else ()
         widened: Guard = ((literal,),)
         for rebind in rebinds:
-            widened = disjoin(widened, self._path(rebind.node, list(rebind.parents), as_received=False))
+            parents = self._rebindings().parents_of(rebind.node)
+            widened = disjoin(widened, self._path(rebind.node, parents, as_received=False))
             if not widened:
                 break
         return widened
 
     def _rebindings(self) -> _Rebinding:
         if self._rebinding is None:
-            self._rebinding = _Rebinding(self._function, self._params, self._self_name, self._body)
+            if self._body is not None and self._self_name is not None:
+                self._rebinding = self._body.scan(self._function)
+            else:
+                self._rebinding = _Rebinding(self._function, self._self_name, self._body)
         return self._rebinding
 
 
 def _is_version(value) -> bool:
     return isinstance(value, tuple) and all(type(part) is int for part in value)
-
-
-def _loops(parents) -> frozenset[int]:
-    return frozenset(id(p) for p in parents if isinstance(p, _LOOPS()))
 
 
 def _leaves(body) -> bool:
@@ -821,6 +896,22 @@ def _first_param(method: cst.FunctionDef) -> str | None:
     return positional[0].name.value if positional else None
 
 
+def _only_unpacked(function: cst.FunctionDef, name: str) -> bool:
+    """Whether every use of `name` in the function's body is a `**name` argument."""
+    from asynclint.analysis.walker import children
+
+    uses, unpacked = 0, 0
+    pending: list[cst.CSTNode] = [function.body]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, cst.Name):
+            uses += node.value == name
+        elif isinstance(node, cst.Arg) and node.star == "**" and isinstance(node.value, cst.Name):
+            unpacked += node.value.value == name
+        pending.extend(children(node))
+    return uses == unpacked
+
+
 def _is_docstring(statement) -> bool:
     return (
         isinstance(statement, cst.SimpleStatementLine)
@@ -836,7 +927,6 @@ class _Assignment:
     the function's own body, one target) binds it to."""
 
     node: cst.CSTNode
-    parents: tuple
     order: int
     loops: frozenset[int]
     value: cst.BaseExpression | None = None
@@ -846,33 +936,53 @@ class _Assignment:
 class _Rebinding:
     """Every place a function's body may rebind a subject: assignments to a parameter or to a
     `self` attribute, and calls of methods of `self` for the attributes those may set (all of
-    them, without a ClassBody to tell). Nested functions and classes are their own scopes."""
+    them, without a ClassBody to tell). Nested functions and classes are their own scopes.
+    One pass over the body numbers its nodes in source order and notes the loops around each."""
 
-    def __init__(
-        self, function: cst.FunctionDef, params: frozenset[str], self_name: str | None, body: ClassBody | None
-    ) -> None:
+    def __init__(self, function: cst.FunctionDef, self_name: str | None, body: ClassBody | None) -> None:
         from asynclint.analysis.walker import children
 
         self._function = function
-        self._params, self._self_name, self._body = params, self_name, body
+        self._self_name, self._body = self_name, body
         self._order: dict[int, int] = {}
+        self._loops: dict[int, frozenset[int]] = {}
+        self._parent: dict[int, cst.CSTNode] = {id(function.body): function}
         self._by_subject: dict[str, list[_Assignment]] = {}
         self._self_calls: list[_Assignment] = []
-        self._unpacked: dict[str, int] = {}  # `**name` arguments, by name
-        self._names: dict[str, int] = {}  # every use of a name
-        pending: list[tuple[cst.CSTNode, tuple]] = [(function.body, (function,))]
+        loop_types, scope_types, binding_types = (frozenset(t()) for t in (_LOOPS, _SCOPES, _BINDING_NODES))
+        leaf_types = frozenset(_LEAVES())
+        order, parent, loops_of = self._order, self._parent, self._loops
+        pending: list[tuple[cst.CSTNode, frozenset[int]]] = [(function.body, frozenset())]
         while pending:
-            node, parents = pending.pop()
-            order = len(self._order)
-            self._order[id(node)] = order
-            self._note(node, parents, order)
-            if isinstance(node, _SCOPES()):
+            node, loops = pending.pop()
+            node_id = id(node)
+            order[node_id] = len(order)
+            loops_of[node_id] = loops
+            kind = type(node)
+            if kind in leaf_types:
                 continue
-            inner = (*parents, node)
-            pending.extend((child, inner) for child in reversed(list(children(node))))
+            if kind in binding_types:
+                self._note(node, loops, order[node_id])
+            if kind in scope_types:
+                continue
+            inner = loops | {node_id} if kind in loop_types else loops
+            for child in reversed(list(children(node))):
+                parent[id(child)] = node
+                pending.append((child, inner))
 
     def order(self, node) -> int:
         return self._order.get(id(node), 0)
+
+    def parents_of(self, node) -> list[cst.CSTNode]:
+        """The nodes around `node`, outermost first, from the function down."""
+        found = []
+        current = self._parent.get(id(node))
+        while current is not None:
+            found.append(current)
+            if current is self._function:
+                break
+            current = self._parent.get(id(current))
+        return found[::-1]
 
     def subjects(self) -> set[str]:
         return set(self._by_subject)
@@ -880,15 +990,13 @@ class _Rebinding:
     def self_calls(self) -> set[str | None]:
         return {call.method for call in self._self_calls}
 
-    def only_unpacked(self, name: str) -> bool:
-        return self._names.get(name, 0) == self._unpacked.get(name, 0)
-
-    def before(self, subject: str, node, loops: frozenset[int]) -> list[_Assignment]:
+    def before(self, subject: str, node) -> list[_Assignment]:
         """The rebindings of `subject` that may run before `node`: earlier in the body, or in
         a loop around it."""
         if subject.startswith("g:"):
             return []
         order = self.order(node)
+        loops = self._loops.get(id(node), frozenset())
         candidates = self._by_subject.get(subject, [])
         if subject.startswith("a:"):
             name = subject[2:]
@@ -900,68 +1008,77 @@ class _Rebinding:
     def _writes(self, method: str | None) -> frozenset[str] | None:
         return self._body.writes(method) if self._body is not None else None
 
-    def _note(self, node, parents: tuple, order: int) -> None:
-        loops = _loops(parents)
-        if isinstance(node, cst.Name):
-            self._names[node.value] = self._names.get(node.value, 0) + 1
-            return
-        if isinstance(node, cst.Arg) and node.star == "**" and isinstance(node.value, cst.Name):
-            self._unpacked[node.value.value] = self._unpacked.get(node.value.value, 0) + 1
+    def _note(self, node, loops: frozenset[int], order: int) -> None:
         if isinstance(node, cst.Call) and self._self_name is not None:
-            method = self._method_of_self(node.func)
+            method = _method_of_self(node.func, self._self_name)
             if method is not False:
-                self._self_calls.append(_Assignment(node, parents, order, loops, method=method))
+                self._self_calls.append(_Assignment(node, order, loops, method=method))
             return
-        plain = len(parents) == 3 and parents[0] is self._function  # def > block > line
+        targets = bound_targets(node)
         value = None
-        if isinstance(node, cst.Assign):
-            targets = [t.target for t in node.targets]
-            value = node.value if plain and len(targets) == 1 else None
-        elif isinstance(node, cst.AnnAssign):
-            targets = [node.target] if node.value is not None else []
-            value = node.value if plain else None
-        elif isinstance(node, (cst.AugAssign, cst.NamedExpr, cst.For)):
-            targets = [node.target]
-        elif isinstance(node, cst.AsName):
-            targets = [node.name]
-        elif isinstance(node, cst.Del):
-            targets = [node.target]
-        elif isinstance(node, (cst.Global, cst.Nonlocal)):
-            targets = [item.name for item in node.names]
-        else:
-            return
+        if isinstance(node, (cst.Assign, cst.AnnAssign)) and len(targets) == 1 and self._plain(node):
+            value = node.value
         for target in targets:
-            for subject in self._target_subjects(target):
-                record = _Assignment(node, parents, order, loops, value)
-                self._by_subject.setdefault(subject, []).append(record)
+            for subject in target_subjects(target, None, self._self_name):
+                self._by_subject.setdefault(subject, []).append(_Assignment(node, order, loops, value))
 
-    def _method_of_self(self, func) -> str | None | bool:
-        """The method name `self.name(...)` calls; None for `super().name(...)`; False for
-        any other call."""
-        if not isinstance(func, cst.Attribute):
-            return False
-        receiver = func.value
-        if isinstance(receiver, cst.Name) and receiver.value == self._self_name:
-            return func.attr.value
-        if isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Name) and receiver.func.value == "super":
-            return None
+    def _plain(self, node) -> bool:
+        """A statement of the function's own body: def > block > line > assignment."""
+        line = self._parent.get(id(node))
+        block = self._parent.get(id(line)) if line is not None else None
+        return block is not None and self._parent.get(id(block)) is self._function
+
+def _method_of_self(func, self_name: str) -> str | None | bool:
+    """The method name `self.name(...)` calls; None for `super().name(...)`; False for any
+    other call."""
+    if not isinstance(func, cst.Attribute):
         return False
+    receiver = func.value
+    if isinstance(receiver, cst.Name) and receiver.value == self_name:
+        return func.attr.value
+    if isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Name) and receiver.func.value == "super":
+        return None
+    return False
 
-    def _target_subjects(self, target) -> list[str]:
-        if isinstance(target, cst.Name):
-            return ["p:" + target.value] if target.value in self._params else []
-        if isinstance(target, (cst.Tuple, cst.List)):
-            return [s for el in target.elements for s in self._target_subjects(el.value)]
-        if isinstance(target, cst.StarredElement):
-            return self._target_subjects(target.value)
-        if (
-            isinstance(target, cst.Attribute)
-            and self._self_name is not None
-            and isinstance(target.value, cst.Name)
-            and target.value.value == self._self_name
-        ):
-            return ["a:" + target.attr.value]
-        return []
+
+def bound_targets(node) -> list[cst.BaseExpression]:
+    """What a statement or expression (re)binds: assignment, `for`, `as`, walrus and `del`
+    targets, and the names of `global`/`nonlocal`."""
+    if isinstance(node, cst.Assign):
+        return [t.target for t in node.targets]
+    if isinstance(node, cst.AnnAssign):
+        return [node.target] if node.value is not None else []
+    if isinstance(node, (cst.AugAssign, cst.NamedExpr, cst.For)):
+        return [node.target]
+    if isinstance(node, cst.AsName):
+        return [node.name]
+    if isinstance(node, (cst.WithItem, cst.ExceptHandler)):  # as the walk meets them: their `as`
+        alias = node.asname if isinstance(node, cst.WithItem) else node.name
+        return [alias.name] if alias is not None else []
+    if isinstance(node, cst.Del):
+        return [node.target]
+    if isinstance(node, (cst.Global, cst.Nonlocal)):
+        return [item.name for item in node.names]
+    return []
+
+
+def target_subjects(target, params: frozenset[str] | None, self_name: str | None) -> list[str]:
+    """The subjects an assignment target rebinds: parameters ("p:"; any name for None) and
+    `self` attributes ("a:")."""
+    if isinstance(target, cst.Name):
+        return ["p:" + target.value] if params is None or target.value in params else []
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [s for el in target.elements for s in target_subjects(el.value, params, self_name)]
+    if isinstance(target, cst.StarredElement):
+        return target_subjects(target.value, params, self_name)
+    if (
+        isinstance(target, cst.Attribute)
+        and self_name is not None
+        and isinstance(target.value, cst.Name)
+        and target.value.value == self_name
+    ):
+        return ["a:" + target.attr.value]
+    return []
 
 
 # --- values in the code -----------------------------------------------------------------------

@@ -179,7 +179,7 @@ class BlockingViaHelper(ProjectCheck):
         of the parameters it ends up naming (see `finish`)."""
         positional = [*node.params.posonly_params, *node.params.params]
         self_name = positional[0].name.value if summary.bound and positional else None
-        kinds = {}
+        annotations = {}
         for index, param in [*enumerate(positional), *((-1, p) for p in node.params.kwonly_params)]:
             name = param.name.value
             if name == self_name:
@@ -187,10 +187,10 @@ class BlockingViaHelper(ProjectCheck):
             default = value_of(param.default, ctx) if param.default is not None else UNKNOWN
             summary.params[name] = (index, default)
             if param.annotation is not None:
-                kinds[name] = annotation_kinds(param.annotation.annotation, ctx)
+                annotations[name] = param.annotation.annotation
         frame = ctx.function.node
         body = self._class_body(frame, ctx) if summary.bound and isinstance(frame, cst.ClassDef) else None
-        self._conditions[id(node)] = Conditions(ctx, node, frozenset(summary.params), self_name, kinds, body)
+        self._conditions[id(node)] = Conditions(ctx, node, frozenset(summary.params), self_name, annotations, body)
         self._used_params[id(node)] = set()
         star = node.params.star_kwarg
         if isinstance(star, cst.Param):
@@ -226,6 +226,11 @@ class BlockingViaHelper(ProjectCheck):
         function = self._functions.get(id(ctx.function.node))
         if function is None:
             return  # module level, a class body or a lambda
+        self._note_call(node, function, ctx)
+        if _calls_own_method(node, ctx):
+            self._conditions[id(ctx.function.node)].note_self_call()
+
+    def _note_call(self, node: cst.Call, function: FunctionSummary, ctx: Context) -> None:
         name = ctx.callee(node)
         group = self._blocking.get(name) if name is not None else None
         if group is not None:
@@ -292,7 +297,7 @@ class BlockingViaHelper(ProjectCheck):
         subject = conditions.subject(node.func.value)
         if subject is None or subject.startswith("g:"):
             return ()
-        found = conditions.as_received((((subject, "isinstance", harmless, True),),), node, ctx.parents[:-1])
+        found = conditions.as_received((((subject, "isinstance", harmless, True),),), node)
         self._note_used(ctx, found)
         return found
 
@@ -300,7 +305,6 @@ class BlockingViaHelper(ProjectCheck):
         """The call's arguments as Site.args records them."""
         conditions = self._conditions[id(ctx.function.node)]
         count, star, keywords, positions = 0, "", {}, {}
-        parents = ctx.parents[:-1]
         kwargs = self._kwargs_names.get(id(ctx.function.node))
         for arg in node.args:
             if arg.star:
@@ -312,7 +316,7 @@ class BlockingViaHelper(ProjectCheck):
                 )
                 star = "**" if forwarded and star != "*" else "*"
                 continue
-            value = conditions.value(arg.value, node, parents)
+            value = conditions.value(arg.value, node)
             if value.param is not None:
                 self._used_params[id(ctx.function.node)].add(value.param)
             if arg.keyword is not None:
@@ -341,14 +345,26 @@ class BlockingViaHelper(ProjectCheck):
         self._unsettled = waiting
 
     def visit_Assign(self, node: cst.Assign, ctx: Context) -> None:
+        self._note_binding(node, ctx)
         for target in node.targets:
             self._note_attribute(target.target, node.value, None, ctx)
 
     def visit_AnnAssign(self, node: cst.AnnAssign, ctx: Context) -> None:
+        self._note_binding(node, ctx)
         self._note_attribute(node.target, node.value, node.annotation.annotation, ctx)
 
     def visit_AugAssign(self, node: cst.AugAssign, ctx: Context) -> None:
+        self._note_binding(node, ctx)
         self._note_attribute(node.target, None, None, ctx)
+
+    def _note_binding(self, node: cst.CSTNode, ctx: Context) -> None:
+        """Parameters rebound from here on are no longer what the caller passed."""
+        conditions = self._conditions.get(id(ctx.function.node))
+        if conditions is not None:
+            conditions.note_binding(node)
+
+    visit_For = visit_WithItem = visit_ExceptHandler = visit_NamedExpr = visit_Del = _note_binding
+    visit_Global = visit_Nonlocal = _note_binding
 
     def _note_attribute(self, target, value, annotation, ctx: Context) -> None:
         """`self.name = value` in a method: what the name holds from here on (for the calls
@@ -372,7 +388,7 @@ class BlockingViaHelper(ProjectCheck):
             return
         name = target.attr.value
         conditions = self._conditions[id(frame.node)]
-        found = conditions.value(value, ctx.parents[-1], ctx.parents[:-1]) if value is not None else UNKNOWN
+        found = conditions.value(value, ctx.parents[-1]) if value is not None else UNKNOWN
         parents = ctx.parents
         plain = len(parents) >= 4 and parents[-4] is frame.node  # def > block > line > assign
         self._unsettled.append((parents[-1], function, AttributeSet(-1, name, found, plain)))
@@ -733,6 +749,17 @@ def _written(func: cst.BaseExpression, fallback: str) -> str:
         inner = dotted_name(func.value.func) if isinstance(func.value, cst.Call) else None
         written = f"{inner}().{func.attr.value}" if inner else f"….{func.attr.value}"
     return written or fallback.removeprefix("builtins.")
+
+
+def _calls_own_method(node: cst.Call, ctx: Context) -> bool:
+    """`self.name(...)` or `super().name(...)` in a method."""
+    func = node.func
+    if not isinstance(func, cst.Attribute) or ctx.function.self_name is None:
+        return False
+    receiver = func.value
+    if isinstance(receiver, cst.Name):
+        return receiver.value == ctx.function.self_name
+    return isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Name) and receiver.func.value == "super"
 
 
 def _in_async_with(node: cst.Call, ctx: Context) -> bool:
