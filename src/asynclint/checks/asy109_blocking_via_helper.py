@@ -1,7 +1,8 @@
 """ASY109 blocking-via-helper: see docs/rules/ASY109.md.
 
 An async function calls a sync function of the project that, directly or through further
-helpers, makes one of the blocking calls of ASY100-ASY108. Two phases:
+helpers, makes one of the blocking calls of ASY100-ASY108 or waits in a sync bridge (ASY110).
+Two phases:
 
 1. Per file, in the one traversal: a summary of every function and method the file defines
    (analysis/summary.py): its blocking calls, decided exactly as ASY100-ASY108 decide them
@@ -22,6 +23,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from asynclint._lazy import libcst as cst
+from asynclint.analysis.bridges import bridge_at
 from asynclint.analysis.callgraph import CallGraph, Finding, Hop
 from asynclint.analysis.context import Context
 from asynclint.analysis.guards import (
@@ -241,6 +243,14 @@ class BlockingViaHelper(ProjectCheck):
                 guards = conjoin(self._guards(node, ctx), self._receiver_guard(node, name, ctx))
                 function.blocking.append(BlockingCall(site, name, group.code, written + "()", guards=guards))
             return
+        if not function.is_async:
+            bridge = bridge_at(node, ctx)
+            if bridge is not None:  # waits for an event loop: on the loop's own thread it never returns
+                site = self._site_id(node, ctx, keep_statement=True)
+                written = (dotted_name(node.func) or bridge.name.rsplit(".", 1)[-1]) + "()"
+                guards = self._guards(node, ctx)
+                function.blocking.append(BlockingCall(site, bridge.name, "ASY110", written, guards=guards))
+                return
         parent = ctx.parent
         if isinstance(parent, cst.Await) or _in_async_with(node, ctx):
             return
@@ -627,7 +637,10 @@ def followed_codes(config) -> frozenset[str]:
     `select = ["ASY109"]` alone still follows them all)."""
     from asynclint.config import expand_selectors
 
-    return frozenset(group.code for group in config.tables.blocking.values()) - expand_selectors(config.ignore)
+    codes = {group.code for group in config.tables.blocking.values()}
+    if config.tables.bridges.calls:
+        codes.add("ASY110")  # a sync bridge (`asyncio.run`, `async_to_sync(f)(...)`) waits for a loop
+    return frozenset(codes) - expand_selectors(config.ignore)
 
 
 def _locate(findings: list[Finding], summaries: dict[str, FileSummary | None], project: Project) -> None:
