@@ -86,6 +86,26 @@ def test_add_noqa_merges_with_an_existing_comment():
     assert [(d.code, d.span.line) for d in lint(text)] == [("ASY002", 3)]
 
 
+def test_add_noqa_never_writes_into_a_string_or_after_a_continuation():
+    # A `#` at the end of `requests.get("""` would become part of the string (fuzz finding F5);
+    # the comment goes on the call's last line, which the engine also reads.
+    source = (
+        "import requests\r"
+        "async def f():\r"
+        '    requests.get("""\r'
+        "text\r"
+        '""")\r'
+        '    requests.get("x" \\\r'
+        "    )\r"
+    )
+    diagnostics = lint(source)
+    assert [d.span.line for d in diagnostics] == [3, 6]
+    text, changed = add_noqa_text(source, diagnostics)
+    assert changed == 2
+    assert '""")  # noqa: ASY101\r' in text and "    )  # noqa: ASY101\r" in text
+    assert lint(text) == []
+
+
 def test_atomic_write_keeps_permission_bits(tmp_path):
     target = tmp_path / "script.py"
     target.write_text("old\n")

@@ -272,14 +272,27 @@ def _scope_analysis(module):
 
 
 def add_noqa_text(text: str, diagnostics: list[Diagnostic]) -> tuple[str, int]:
-    """`text` with `# noqa: CODE` added on each reported line, merged into a noqa comment
-    already there. Returns the new text and how many lines were changed."""
+    """`text` with `# noqa: CODE` added for each finding, merged into a noqa comment already
+    there. Returns the new text and how many lines were changed.
+
+    The comment goes on the finding's first line, or on its last when the first ends inside a
+    string or a backslash continuation (`requests.get('''` ... `''')`): a `#` there would be
+    part of the string and change the program. The engine reads a noqa on either line. A
+    finding with neither line free is left without one. The result must compile to the same
+    syntax tree as `text`, or nothing is changed."""
+    free = _lines_free_for_a_comment(text)
     codes_by_line: dict[int, set[str]] = {}
     for diagnostic in diagnostics:
-        codes_by_line.setdefault(diagnostic.span.line, set()).add(diagnostic.code)
+        span = diagnostic.span
+        candidates = (span.line, span.end_line) if free is not None else (span.line,)
+        target = next((n for n in candidates if free is None or n in free), None)
+        if target is not None:
+            codes_by_line.setdefault(target, set()).add(diagnostic.code)
     lines = split_lines(text)
     edits = []
     for number, codes in sorted(codes_by_line.items()):
+        if not 0 < number <= len(lines):
+            continue
         line = lines[number - 1]
         new_line = _with_noqa(line, codes)
         if new_line != line:
@@ -287,9 +300,44 @@ def add_noqa_text(text: str, diagnostics: list[Diagnostic]) -> tuple[str, int]:
     if not edits:
         return text, 0
     candidate = apply_edits(text, edits)
-    if not parses(candidate):
+    if not _same_program(text, candidate):
         return text, 0
     return candidate, len(edits)
+
+
+def _lines_free_for_a_comment(text: str) -> set[int] | None:
+    """Numbers of the lines whose end lies outside every string and continuation, so that a
+    comment added there is only a comment: the lines where the tokenizer ends a line (NEWLINE
+    or NL). None when the text does not tokenize."""
+    import io
+    import tokenize
+
+    # Universal newlines make the tokenizer's rows the lines `split_lines` counts (a lone \r
+    # ends a line for Python, not for a plain StringIO's readline).
+    readline = io.StringIO(text, newline=None).readline
+    try:
+        return {
+            token.start[0]
+            for token in tokenize.generate_tokens(readline)
+            if token.type in (tokenize.NEWLINE, tokenize.NL)
+        }
+    except (tokenize.TokenError, SyntaxError):
+        return None
+
+
+def _same_program(before: str, after: str) -> bool:
+    """Whether `after` parses to the syntax tree of `before` (comments aside). Text the
+    standard parser cannot read (libcst reads some it does not) is held to parsing only."""
+    import ast
+
+    try:
+        tree = ast.dump(ast.parse(before))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return parses(after)
+    try:
+        return ast.dump(ast.parse(after)) == tree
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
 
 
 def _with_noqa(line: str, codes: set[str]) -> str:
