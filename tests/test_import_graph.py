@@ -88,9 +88,6 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
-# Known and still to break (issue 11): registry -> asy109 -> config -> registry, and
-# analysis.context <-> scope/walker/locks/values. strict: the marker must go once they are gone.
-@pytest.mark.xfail(strict=True, reason="known import cycles, issue 11")
 def test_no_import_cycle_among_asynclints_modules():
     cycle = _cycle(import_graph())
     assert cycle is None, "import cycle: " + " -> ".join(cycle)
@@ -108,7 +105,6 @@ print(sorted(m for m in sys.modules if m.startswith("asynclint.checks.")))
 """
 
 
-@pytest.mark.xfail(strict=True, reason="registry imports every check until the metadata split, issue 11")
 def test_rule_metadata_config_and_outputs_load_no_check():
     completed = subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, text=True)
     assert completed.returncode == 0, completed.stderr

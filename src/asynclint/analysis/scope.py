@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from asynclint._lazy import libcst as cst
 
+from asynclint.analysis.tree import children
+
 BUILTIN_NAMES = frozenset(dir(builtins))
 
 
@@ -295,8 +297,6 @@ class _BindingCollector:
     """One pass over the whole tree that records every binding in the scope it belongs to."""
 
     def __init__(self, module: cst.Module) -> None:
-        from asynclint.analysis.walker import children  # the walker's module imports this one
-
         self._children = children
         root = ScopeBindings("module", None)
         self.table = FileBindings(root, {module: root}, {}, set())

@@ -4,10 +4,12 @@ a constant expression stands for."""
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from asynclint._lazy import libcst as cst
 
-from asynclint.analysis.context import Context
+if TYPE_CHECKING:
+    from asynclint.analysis.context import Context
 
 _MAX_DEPTH = 4
 

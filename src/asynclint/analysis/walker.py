@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import deque
-from typing import Callable, Iterator
+from typing import Callable
 
 from asynclint._lazy import libcst as cst
 
@@ -29,46 +29,9 @@ from asynclint.analysis.scope import (
     bind_import_from,
     target_names,
 )
-
-# Fields that never hold code: punctuation, whitespace, comments, and names that are not
-# references (`x.attr`, `f(keyword=...)`).
-_SKIPPED_FIELDS = frozenset(
-    {
-        "lpar", "rpar", "comma", "semicolon", "leading_lines", "lines_after_decorators",
-        "header", "footer", "dot", "equal", "colon", "operator", "star", "lbrace", "rbrace",
-        "lbracket", "rbracket", "first_line", "empty_lines", "indent", "newline",
-        "trailing_whitespace", "encoding", "default_newline", "default_indent",
-        "has_trailing_newline", "asynchronous", "lines", "relative", "attr", "keyword",
-        "whitespace", "default_comma", "arrow",
-    }
-)  # fmt: skip
-
-_code_fields_cache: dict[type, tuple[str, ...]] = {}
-
-
-def _code_fields(node_type: type) -> tuple[str, ...]:
-    fields = _code_fields_cache.get(node_type)
-    if fields is None:
-        fields = tuple(
-            f.name
-            for f in dataclasses.fields(node_type)
-            if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
-        )
-        _code_fields_cache[node_type] = fields
-    return fields
-
-
-def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """The child nodes of `node` that can hold code, in source order."""
-    for name in _code_fields(type(node)):
-        value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            yield value
-        elif type(value) in (tuple, list):
-            for item in value:
-                if isinstance(item, cst.CSTNode):
-                    yield item
-
+# _code_fields: the name sourceorder.py imports from here, until it imports tree's code_fields
+from asynclint.analysis.tree import children
+from asynclint.analysis.tree import code_fields as _code_fields
 
 # Quoted: naming a libcst class here would load libcst when this module is imported.
 Visitor = Callable[["cst.CSTNode", Context], None]

@@ -1,14 +1,14 @@
-"""What a check is: a small class that declares itself and decides, nothing more.
+"""What a check is: a small class that names its code and decides, nothing more.
 
-A check declares its code, name, severity, whether it can offer a fix, and which words must
-appear in a file for it to have anything to say (the text prefilter). Its `visit_<Node>`
+A check declares its code and which words must appear in a file for it to have anything to say
+(the text prefilter); its name, severity, default and fix availability are its row in
+`registry`, which the class receives when it is defined. Its `visit_<Node>`
 methods receive the node and the shared `Context`, decide, and call `self.report(...)`.
 It never reads files, config or output; the engine turns its reports into diagnostics.
 """
 
 from __future__ import annotations
 
-import enum
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
@@ -16,17 +16,11 @@ from typing import TYPE_CHECKING, ClassVar
 from asynclint._lazy import libcst as cst
 
 from asynclint.diagnostic import Applicability, RelatedLocation, Severity
+from asynclint.registry import RULES, FixAvailability
 from asynclint.tables import Tables
 
 if TYPE_CHECKING:
     from asynclint.analysis.context import Context
-
-
-class FixAvailability(str, enum.Enum):
-    NONE = "none"
-    DISPLAY_ONLY = "display-only"  # a concrete suggestion, never applied
-    SOMETIMES = "sometimes"  # applied where it can be done safely or, with --unsafe-fixes, unsafely
-    ALWAYS = "always"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,15 +50,35 @@ class Report:
     anchor: tuple | None = None  # Context.placement_anchor() where it was reported
 
 
+_METADATA = ("name", "severity", "fix_availability", "default_enabled")
+
+
 class Check:
     code: ClassVar[str]
+    # From the code's row in registry.RULES (see __init_subclass__).
     name: ClassVar[str]
-    severity: ClassVar[Severity] = Severity.WARNING
-    fix_availability: ClassVar[FixAvailability] = FixAvailability.NONE
-    default_enabled: ClassVar[bool] = True
+    severity: ClassVar[Severity]
+    fix_availability: ClassVar[FixAvailability]
+    default_enabled: ClassVar[bool]
     # The walk's shared facts while the engine walks a file (None otherwise): `report` notes
     # where a finding sits from it, so the engine can place the finding cheaply.
     context: Context | None = None
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        """A class that names a code takes its metadata from the registry, so the registry stays
+        the one place that says it; a class that still states a value must state the same."""
+        super().__init_subclass__(**kwargs)
+        if "code" not in cls.__dict__:
+            return  # a shared base (BlockingCallCheck): its subclasses name the codes
+        rule = RULES[cls.code]
+        for attribute in _METADATA:
+            registered = getattr(rule, attribute)
+            if attribute in cls.__dict__ and cls.__dict__[attribute] != registered:
+                raise TypeError(
+                    f"{cls.__name__}.{attribute} is {cls.__dict__[attribute]!r} but the registry"
+                    f" says {registered!r} for {cls.code}"
+                )
+            setattr(cls, attribute, registered)
 
     def __init__(self, tables: Tables) -> None:
         """Built once per run (per worker process); `start_file` resets it for each file."""

@@ -1,0 +1,48 @@
+"""The child nodes of a libcst node that can hold code, in source order: the one walk order the
+walker, the binding pass (scope.py) and the analyses that read a subtree all share."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Iterator
+
+from asynclint._lazy import libcst as cst
+
+# Fields that never hold code: punctuation, whitespace, comments, and names that are not
+# references (`x.attr`, `f(keyword=...)`).
+_SKIPPED_FIELDS = frozenset(
+    {
+        "lpar", "rpar", "comma", "semicolon", "leading_lines", "lines_after_decorators",
+        "header", "footer", "dot", "equal", "colon", "operator", "star", "lbrace", "rbrace",
+        "lbracket", "rbracket", "first_line", "empty_lines", "indent", "newline",
+        "trailing_whitespace", "encoding", "default_newline", "default_indent",
+        "has_trailing_newline", "asynchronous", "lines", "relative", "attr", "keyword",
+        "whitespace", "default_comma", "arrow",
+    }
+)  # fmt: skip
+
+_fields_cache: dict[type, tuple[str, ...]] = {}
+
+
+def code_fields(node_type: type) -> tuple[str, ...]:
+    fields = _fields_cache.get(node_type)
+    if fields is None:
+        fields = tuple(
+            f.name
+            for f in dataclasses.fields(node_type)
+            if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
+        )
+        _fields_cache[node_type] = fields
+    return fields
+
+
+def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The child nodes of `node` that can hold code, in source order."""
+    for name in code_fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            yield value
+        elif type(value) in (tuple, list):
+            for item in value:
+                if isinstance(item, cst.CSTNode):
+                    yield item
