@@ -100,7 +100,11 @@ def offload_fix(node: cst.Call, ctx: Context) -> ProposedFix | None:
         call = f"await {runner.name}.run_sync({functools.name}.partial({', '.join([func, *args])}))"
     else:
         call = f"await {runner.name}.run_sync({', '.join([func, *args])})"
-    title = f"Run it in a worker thread: `{call if len(call) <= 70 else call[:67] + '...'}`"
+    # A sentence naming the callee and the runner: an editor shows it as the quick fix's title,
+    # and the edit itself shows the whole call.
+    runner_call = f"{runner.name}.to_thread" if chosen == "asyncio" else f"{runner.name}.run_sync"
+    callee = func if len(func) <= 40 else func[:37] + "..."
+    title = f"Run `{callee}` in a worker thread with `{runner_call}`"
     return replacement_fix(title, node, as_operand(node, ctx, call), Applicability.UNSAFE, imports)
 
 
