@@ -23,6 +23,10 @@ from importlib import import_module
 from pathlib import Path, PurePath
 from typing import Callable
 
+# The formats take these from here; they live in a leaf module so that text.py, which the
+# statistics form imports from render(), does not import this package back.
+from asynclint.output.cells import cell_location, cell_prefix  # noqa: F401 - re-exported
+
 
 @dataclass(frozen=True)
 class RenderContext:
@@ -80,22 +84,6 @@ def render(name: str, diagnostics, context: RenderContext) -> str:
         return statistics.render(name, diagnostics, context)
     module = import_module(f"asynclint.output.{_MODULES[name]}")
     return module.render(diagnostics, context)
-
-
-def cell_location(diagnostic, span=None) -> str | None:
-    """`cell N:line:column` (1-based line and column in the cell) for a finding in a notebook
-    (at `span`, the finding's own by default); None for a plain source file."""
-    position = diagnostic.cell_position(span)
-    if position is None:
-        return None
-    return f"cell {position.cell}:{position.line}:{position.column + 1}"
-
-
-def cell_prefix(diagnostic, span=None) -> str:
-    """What starts a message that must name the cell itself: `cell N:line:column: `, or
-    nothing for a plain source file."""
-    location = cell_location(diagnostic, span)
-    return "" if location is None else f"{location}: "
 
 
 def default_root() -> str:

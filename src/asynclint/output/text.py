@@ -13,7 +13,7 @@ import re
 import textwrap
 
 from asynclint.diagnostic import Applicability, Span
-from asynclint.output import cell_location
+from asynclint.output.cells import cell_location
 from asynclint.positions import one_based_column
 
 RESET = "\x1b[0m"
