@@ -56,7 +56,7 @@ from asynclint.positions import split_lines
 from asynclint.sourcefile import MAX_FILE_BYTES
 
 if TYPE_CHECKING:
-    from asynclint.engine import Linter
+    from asynclint.engine import FileResult, Linter
     from asynclint.fixer import FixOutcome
 
 SUFFIX = ".ipynb"
@@ -667,3 +667,110 @@ class _Layout:
             return "[" + separator.join(items) + "]"
         newline = self.newline
         return "[" + newline + ("," + newline).join(item_indent + item for item in items) + newline + closing + "]"
+
+
+# --- routing: what `asynclint check` and the pipeline call for a `.ipynb` path -------------
+#
+# Each of these never raises for one file's trouble: a file that is no notebook, or cannot be
+# read, is its ASY001 (at the place in its JSON where reading stopped), as a Python file's is.
+
+
+def lint_file(linter: Linter, path: str, project: bool = False) -> FileResult:
+    """The pipeline's per-file task (`engine.map_paths`): a notebook read as one, any other
+    file as Python source. `project` applies to Python files only: a notebook is linted on
+    its own, since no module imports it."""
+    from asynclint.engine import FileResult
+
+    if not is_notebook(path):
+        return linter.lint_path(path, project)
+    data = _read_bytes(path)
+    if isinstance(data, Diagnostic):
+        return FileResult(path, [data])
+    return FileResult(path, lint_notebook_data(linter, data, path))
+
+
+def lint_notebook_data(linter: Linter, data: bytes | str, path: str) -> list[Diagnostic]:
+    """The findings of a notebook given as its file's bytes, or as its JSON text (standard
+    input's buffer, an editor's cells), placed in its cells."""
+    notebook = _read(data, path)
+    return notebook if isinstance(notebook, list) else lint_notebook(linter, notebook, path)
+
+
+def fix_notebook_file(linter: Linter, path: str, unsafe: bool) -> tuple[FixOutcome, bytes | None, str]:
+    """`--fix`, `--fix-only` and `--diff` for the notebook at `path`: see `fix_notebook_data`."""
+    data = _read_bytes(path)
+    if isinstance(data, Diagnostic):
+        return _unchecked(path, [data]), None, ""
+    return fix_notebook_data(linter, data, path, unsafe)
+
+
+def fix_notebook_data(linter: Linter, data: bytes, path: str, unsafe: bool) -> tuple[FixOutcome, bytes | None, str]:
+    """The notebook file `data` with its fixes applied: the outcome (its texts are the joined
+    code cells before and after, its findings placed in cells), the file's new bytes (None
+    when nothing changed; only the changed cells' `source` values differ), and the diff cell
+    by cell. A fix that cannot be written back leaves the notebook as it was, and
+    `outcome.error` says why."""
+    from asynclint.engine import failure
+
+    notebook = _read(data, path)
+    if isinstance(notebook, list):
+        return _unchecked(path, notebook), None, ""
+    try:
+        fixed = fix_notebook(linter, notebook, path, unsafe)
+    except Exception as exc:  # noqa: BLE001 - one file's crash must not stop the others
+        return _unchecked(path, [failure(path, exc, "fixing")], notebook.source), None, ""
+    return fixed.outcome, fixed.data, fixed.diff(path)
+
+
+def add_noqa_to_notebook_file(path: str, diagnostics: list[Diagnostic]) -> tuple[FixOutcome, bytes | None, int]:
+    """`--add-noqa` for the notebook at `path`, given the pipeline's findings in it: the
+    outcome (`remaining` holds the file's ASY001: a notebook that cannot be checked cannot be
+    silenced either), the file's new bytes (None when no comment was added), and how many
+    lines got one."""
+    from asynclint.engine import failure
+    from asynclint.registry import UNCHECKABLE_CODE
+
+    uncheckable = [d for d in diagnostics if d.code == UNCHECKABLE_CODE]
+    data = _read_bytes(path)
+    notebook = [data] if isinstance(data, Diagnostic) else _read(data, path)
+    if isinstance(notebook, list):
+        return _unchecked(path, uncheckable or notebook), None, 0
+    outcome = _unchecked(path, uncheckable, notebook.source)
+    if uncheckable:
+        return outcome, None, 0
+    try:
+        silenced, added = add_noqa_to_notebook(notebook, diagnostics)
+    except CannotWriteBack as exc:
+        outcome.error = f"no noqa comments added: {exc}"
+        return outcome, None, 0
+    except Exception as exc:  # noqa: BLE001 - one file's crash must not stop the others
+        return _unchecked(path, [failure(path, exc, "adding noqa comments to")], notebook.source), None, 0
+    outcome.fixed = silenced.source
+    return outcome, silenced.encode() if added else None, added
+
+
+def _read_bytes(path: str) -> bytes | Diagnostic:
+    from asynclint.engine import uncheckable
+
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        return uncheckable(path, f"cannot read file: {exc.strerror}")
+
+
+def _read(data: bytes | str, path: str) -> Notebook | list[Diagnostic]:
+    """The notebook in `data`, or the file's ASY001 where it is no notebook."""
+    from asynclint.engine import uncheckable
+
+    try:
+        return read_notebook(data) if isinstance(data, bytes) else parse_notebook(data)
+    except NotAPythonNotebook as exc:
+        return [uncheckable(path, str(exc), exc.line, exc.column)]
+
+
+def _unchecked(path: str, remaining: list[Diagnostic], source: str = "") -> FixOutcome:
+    """An outcome that changes nothing, with these findings remaining."""
+    from asynclint.fixer import FixOutcome
+
+    return FixOutcome(path, source, source, remaining=remaining)

@@ -5,11 +5,17 @@ from the cache, with the summaries project-wide checks make of it), then the pro
 already applied. Callers apply baselines and render.
 
 `overlay` maps paths to text that stands for the file instead of what is on disk: standard
-input's buffer, an editor's unsaved document, a fixed file `--diff` does not write.
+input's buffer, an editor's unsaved document, a fixed file `--diff` does not write (for a
+Jupyter notebook, its JSON).
+
+A notebook (asynclint.notebook) is linted on its own and stays out of the project phase: no
+module imports a notebook, and its name would stand for a module's (`helpers.ipynb` beside
+`helpers.py`) in a project-wide check's call graph.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from pathlib import Path
@@ -39,7 +45,8 @@ def lint_project(
     that is the same file as an overlay path (`pkg/views.py` and `./pkg/views.py`) is read
     from the overlay only. A project phase that fails is reported through `report_error`;
     the per-file findings stand."""
-    from asynclint.engine import Linter, lint_paths
+    from asynclint.engine import Linter, map_paths
+    from asynclint.notebook import is_notebook, lint_file, lint_notebook_data
     from asynclint.project import project_codes
 
     overlay = overlay or {}
@@ -51,19 +58,22 @@ def lint_project(
     if overlay:
         linter = Linter(config)
         for path, text in overlay.items():
+            if is_notebook(path):
+                diagnostics += lint_notebook_data(linter, text, path)
+                continue
             by_code: dict[str, dict] | None = {} if project else None
             diagnostics += linter.lint_text(text, path, by_code)
             if by_code is not None:
                 summaries[path] = by_code
     digests: dict[str, str] = {}  # every readable file's content hash, when caching
     to_lint = on_disk if cache is None else _from_cache(on_disk, cache, digests, diagnostics, summaries)
-    for result in lint_paths(to_lint, config, jobs, project=project):
+    for result in map_paths(to_lint, config, functools.partial(lint_file, project=project), jobs):
         diagnostics.extend(result.diagnostics)
         summaries[result.path] = result.summaries
         if cache is not None and result.path in digests:
             cache.put(result.path, digests[result.path], result.diagnostics, result.summaries)
     if project:
-        paths = on_disk + list(overlay)
+        paths = [path for path in on_disk + list(overlay) if not is_notebook(path)]
         # Project-wide findings depend on every file: reuse them only when no file changed.
         key = None
         if cache is not None and not overlay and len(digests) == len(on_disk):
