@@ -1,7 +1,7 @@
 """Judge asynclint's findings on the benchmark corpus: collect them, draw a seeded sample to read,
 and compare two collections.
 
-    python bench/audit.py collect [--projects a,b] [--large] [--select CODES] [--out FILE]
+    python bench/audit.py collect [--projects a,b] [--large] [--select CODES] [--jobs N] [--asynclint EXE] [--out FILE]
     python bench/audit.py sample [--findings FILE] [--seed 12] [--per-code 12] [--codes ASY300,...]
     python bench/audit.py diff REFERENCE [CURRENT]
 
@@ -47,7 +47,7 @@ def is_library(path: str) -> bool:
 
 
 def collect(args: argparse.Namespace) -> list[dict]:
-    exe = bench.find_executable("asynclint")
+    exe = args.asynclint or bench.find_executable("asynclint")
     if exe is None:
         sys.exit("asynclint is not installed beside this Python or on PATH")
     corpus = bench.select_projects(bench.load_corpus(bench.CORPUS_FILE), args.projects, args.large)
@@ -57,6 +57,8 @@ def collect(args: argparse.Namespace) -> list[dict]:
         command = [exe, "check", str(tree), "--output-format", "json", "--exit-zero", "--no-cache"]
         if args.select:
             command += ["--select", args.select]
+        if args.jobs:
+            command += ["--jobs", str(args.jobs)]
         bench.progress(f"collecting {project.slug}")
         completed = subprocess.run(command, capture_output=True, text=True, cwd=tree)
         if completed.returncode != 0:
@@ -156,6 +158,10 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--projects", type=bench.comma_list, help="only these projects")
         command.add_argument("--large", action="store_true", help="include the large projects")
         command.add_argument("--select", help="passed to asynclint as --select")
+        command.add_argument("--jobs", type=int, help="passed to asynclint as --jobs (the corpus is CPU-heavy)")
+        command.add_argument(
+            "--asynclint", help="the asynclint executable to run (default: the one beside this Python), e.g. a build of another tree"
+        )
 
     collect_command = commands.add_parser("collect", help="run asynclint on the corpus, store its findings")
     corpus_options(collect_command)

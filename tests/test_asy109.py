@@ -103,11 +103,10 @@ def test_message_names_every_hop_with_its_place(tmp_path):
     read_file_line = _line_of(Path(files), "    return json.loads(read_file(path))")
     open_line = _line_of(Path(files), "    with open(path")
     assert finding.message == (
-        "`load_settings()` blocks the event loop in a sync helper: `load_settings()`"
-        f" → `load_json()` ({settings}:{load_json_line})"
+        "`load_settings()` blocks the event loop through sync code:"
+        f" `load_json()` ({settings}:{load_json_line})"
         f" → `read_file()` ({files}:{read_file_line})"
-        f" → `open()` ({files}:{open_line}, ASY103);"
-        " run it with `await asyncio.to_thread(...)` or make the helpers async"
+        f" → `open()` (line {open_line}, ASY103)"
     )
     assert [(r.path, r.span.line, r.span.column, r.message) for r in finding.related] == [
         (settings, load_json_line, 11, "`load_settings()` calls `load_json()` here"),

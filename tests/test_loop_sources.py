@@ -59,6 +59,7 @@ def test_data_from_outside_is_said_to_reach_thousands(case):
     for diagnostic in found:
         assert "thousands" in diagnostic.message
         assert "come from" in diagnostic.message
+        assert diagnostic.fix.title.startswith("Bound it with")
 
 
 def test_a_collection_of_unknown_origin_is_named_without_a_claim_of_scale():
@@ -67,4 +68,4 @@ def test_a_collection_of_unknown_origin_is_named_without_a_claim_of_scale():
     for diagnostic in found:
         assert "thousands" not in diagnostic.message
         assert "`self.entities`" in diagnostic.message
-        assert "if there can be many" in diagnostic.message
+        assert diagnostic.fix.title.startswith("If there can be many, bound it with")

@@ -59,7 +59,7 @@ class BlockingCallCheck(Check):
         if origin is not None and id(origin) in self._reported:
             return  # `f.read()` after a reported `f = open(p)`: one finding says it all
         self._reported.add(id(node))
-        message = f"{describe_call(node, name)} {group.what}; {group.remedy}"
+        message = f"{describe_call(node, name)} {group.what}"  # the remedy is the help (the fix title)
         # Offloading a lazy call would move only the iterator's creation to a thread and
         # leave the I/O, which happens while it is consumed, on the loop.
         # A call that must stay on its thread (`offload = false`) gets no fix either.

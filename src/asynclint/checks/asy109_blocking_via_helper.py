@@ -78,8 +78,6 @@ _NOQA_WORD = re.compile("noqa", re.IGNORECASE)
 # Sites that call a method on the caller's own `self`: the attributes it set are seen there.
 _SAME_SELF = frozenset({SELF, SUPER, ATTRIBUTE})
 
-REMEDY = "run it with `await asyncio.to_thread(...)` or make the helpers async"
-
 
 class BlockingViaHelper(ProjectCheck):
     code = "ASY109"
@@ -712,13 +710,17 @@ def _diagnostic(check, finding: Finding, summaries, project: Project) -> Diagnos
 
 
 def describe(finding: Finding, span, with_paths: bool = False) -> tuple[str, tuple[RelatedLocation, ...]]:
-    """The message, naming every hop with where it is, and the hops as related locations."""
-    steps = [f"`{finding.site.text}`"]
+    """The message, naming every hop with where it is, and the hops as related locations. A
+    hop's path is named where the chain enters another file than the one before (`line N`
+    otherwise), so a chain within one file reads as short as it is."""
+    steps = []
     related = []
     callers = [finding.site.text, *(hop.text for hop in finding.chain)]
+    previous = finding.path
     for caller, hop in zip(callers, finding.chain):
         where = span(hop)
-        place = f"{hop.path}:{where.line}" if with_paths else f"line {where.line}"
+        place = f"{hop.path}:{where.line}" if with_paths and hop.path != previous else f"line {where.line}"
+        previous = hop.path
         if hop.code is not None:
             place += f", {hop.code}"
         steps.append(f"`{hop.text}` ({place})")
@@ -726,10 +728,7 @@ def describe(finding: Finding, span, with_paths: bool = False) -> tuple[str, tup
         if hop.code is not None:
             what += f", which blocks ({hop.code})"
         related.append(RelatedLocation(hop.path, where, what))
-    message = (
-        f"`{finding.site.text}` blocks the event loop in a sync helper: "
-        f"{' → '.join(steps)}; {REMEDY}"
-    )
+    message = f"`{finding.site.text}` blocks the event loop through sync code: {' → '.join(steps)}"
     return message, tuple(related)
 
 

@@ -40,7 +40,7 @@ class SyncBridgeInAsync(Check):
         fix = _await_fix(use, ctx)
         if fix is None:
             fix = display_fix(group.remedy[:1].upper() + group.remedy[1:])
-        self.report(node, f"{describe(use)} in async code {group.what}; {group.remedy}", ctx.statement(), fix)
+        self.report(node, f"{describe(use)} in async code {group.what}", ctx.statement(), fix)
 
 
     def _forks(self, ctx: Context) -> bool:

@@ -35,8 +35,7 @@ class ThreadLockAcrossAwait(HeldAcrossSuspensionCheck):
         return (
             f"{lock_label(hold)} is held across {suspension_label(suspension)}: while this task "
             "is suspended, another task that takes the lock blocks the event loop's thread, "
-            "and the holder can then never resume to release it (deadlock); use an "
-            "`asyncio.Lock`, or release the lock before awaiting"
+            "and the holder can then never resume to release it (deadlock)"
         )
 
     def fix(self, hold: Hold, suspension: cst.CSTNode, ctx: Context) -> ProposedFix | None:

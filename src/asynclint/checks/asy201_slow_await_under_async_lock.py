@@ -44,8 +44,7 @@ class SlowAwaitUnderAsyncLock(HeldAcrossSuspensionCheck):
             return None
         return (
             f"{lock_label(hold)} is held across {suspension_label(suspension)}, which "
-            f"{group.what}: every task that wants the lock queues behind that wait; do the slow "
-            "work outside the lock and hold it only for the state update (or use a lock per key)"
+            f"{group.what}: every task that wants the lock queues behind that wait"
         )
 
     def fix(self, hold: Hold, suspension: cst.CSTNode, ctx: Context) -> ProposedFix | None:

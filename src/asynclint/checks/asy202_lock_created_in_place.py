@@ -36,8 +36,7 @@ class LockCreatedInPlace(Check):
         self.report(
             created,
             f"`{ctx.callee(created)}()` creates a new {kind} each time this `with` runs, so no "
-            f"other task or thread ever waits for it and it protects nothing; create the {kind} "
-            "once (at module level or in `__init__`) and share it",
+            "other task or thread ever waits for it and it protects nothing",
             None,
             _fix(created, kind, ctx),
         )

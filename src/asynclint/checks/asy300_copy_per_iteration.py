@@ -71,14 +71,13 @@ class CopyPerIteration(Check):
         if item:
             message = (
                 f"`{written}` copies each item of {describe(frame)} only to read it: a full copy "
-                f"per item, made on the event loop, that nothing changes or keeps; read `{name}` "
-                "itself"
+                "per item, made on the event loop, that nothing changes or keeps"
             )
             fix = display_fix(f"Read `{name}` as it is", node, code_of(copied))
         else:
             message = (
                 f"`{written}` copies `{name}`, which does not change in the loop, on every "
-                f"iteration only to read it; read `{name}` itself, or copy it once before the loop"
+                "iteration only to read it"
             )
             fix = display_fix(f"Read `{name}` itself (or copy it once, before the loop)", node, code_of(copied))
         self.report(node, message, ctx.statement(), fix)

@@ -18,13 +18,8 @@ from asynclint.checks.fixes import code_of, display_fix
 from asynclint.diagnostic import Applicability
 from asynclint.tables import Tables
 
-_REMEDY = {
-    "bytes": (
-        "accumulate in a `bytearray` (`buf = bytearray()`; `buf += part`), or collect the parts "
-        'in a list and `b"".join()` them once'
-    ),
-    "str": 'collect the parts in a list and `"".join()` them once, or write them to an `io.StringIO`',
-}
+# The immutable sequences whose `+=` copies the whole value each time.
+_COPIED_ON_GROWTH = frozenset({"bytes", "str"})
 
 
 class QuadraticConcat(Check):
@@ -68,7 +63,7 @@ class QuadraticConcat(Check):
         if name is None or name in assignments(frame).rebound or is_constant_size(frame, ctx):
             return  # re-initialised on every iteration, or a handful of iterations at most
         kind = value_kind(accumulator, ctx)
-        if kind not in _REMEDY:
+        if kind not in _COPIED_ON_GROWTH:
             return
         key = (id(ctx.loops[0].node), name)
         if key in self._reported:
@@ -77,8 +72,7 @@ class QuadraticConcat(Check):
         self.report(
             node,
             f"`{name}` is `{kind}` and grows by concatenation in a loop: each step copies "
-            f"everything gathered so far, so the work grows with the square of its size; "
-            f"{_REMEDY[kind]}",
+            "everything gathered so far, so the work grows with the square of its size",
             ctx.statement(),
             self._fix(kind, accumulator, part, ctx),
         )

@@ -13,7 +13,8 @@ from asynclint.diagnostic import Applicability
 from asynclint.tables import Tables
 
 _FIX = ProposedFix(
-    title="Add a `LIMIT` (with keyset pagination) to the query", applicability=Applicability.DISPLAY_ONLY
+    title="Add a `LIMIT` and paginate (keyset: `WHERE id > $1 ORDER BY id LIMIT n`), or stream the rows with a cursor",
+    applicability=Applicability.DISPLAY_ONLY,
 )
 
 
@@ -59,9 +60,7 @@ class UnboundedSelect(Check):
         self.report(
             found.call,
             f"{how} loads every row of {tables_text(facts.tables)}: the SELECT has no WHERE, "
-            f"LIMIT/FETCH or aggregate, so its cost and memory grow with the table; paginate "
-            f"(keyset: `WHERE id > $1 ORDER BY id LIMIT n`), add a LIMIT, or stream the rows with "
-            f"a cursor",
+            "LIMIT/FETCH or aggregate, so its cost and memory grow with the table",
             ctx.statement() if taken_by is None else None,
             _FIX,
         )

@@ -48,8 +48,7 @@ class SelectStar(Check):
         self.report(
             text.source,
             f"`SELECT *` fetches every column of {tables_text(facts.tables)}, including wide ones "
-            f"this code never reads and any column added later, on every call; name the columns "
-            f"you need",
+            "this code never reads and any column added later, on every call",
             None,
             _fix(text.text),
         )

@@ -44,34 +44,20 @@ class QueryPerIteration(Check):
         command = store_command(node, ctx)
         if command is not None:
             form = _batched_form(command, loop[0], ctx)
-            remedy = (
-                "send them in one multi-key command" if form is not None
-                else "queue the commands on a pipeline (`transaction=False`) and send them at once"
-            )
             self.report(
                 node,
                 f"{call_text(node)} is awaited once per item of {describe(*loop)}: every item waits "
-                f"a round trip to the store, so the loop's latency grows with the data; {remedy}",
+                "a round trip to the store, so the loop's latency grows with the data",
                 ctx.statement(),
                 display_fix(_store_batched(command, form)),
             )
             return
         if not _is_query(node, ctx):
             return
-        if _takes_no_values(node, ctx):
-            remedy = (
-                "this statement takes no list of values, so send the statements together in one "
-                "script, or run them once rather than per item"
-            )
-        else:
-            remedy = (
-                "fetch the rows in one query (`= ANY($1)`, `IN (...)`, a join or eager loading), "
-                "or write them with one `executemany`/bulk insert"
-            )
         self.report(
             node,
             f"{call_text(node)} is awaited once per item of {describe(*loop)} (N+1): every item "
-            f"waits a database round trip, so the loop's latency grows with the data; {remedy}",
+            "waits a database round trip, so the loop's latency grows with the data",
             ctx.statement(),
             display_fix(_batched(node, ctx)),
         )

@@ -72,10 +72,12 @@ class UnboundedOrmQuery(Check):
         self.report(
             call,
             f"{call_text(call)} runs `{what}` with no `.limit()`/`.slice()` and {call_text(taken_by)} "
-            f"loads every row it returns: memory and latency grow with the table; add `.limit()` "
-            f"and paginate, or stream with `stream_scalars()`",
+            "loads every row it returns: memory and latency grow with the table",
             None,
-            ProposedFix("Add `.limit(...)` to the statement", Applicability.DISPLAY_ONLY),
+            ProposedFix(
+                "Add `.limit(...)` to the statement and paginate, or stream the rows with `stream_scalars()`",
+                Applicability.DISPLAY_ONLY,
+            ),
         )
 
     # --- Django: iterating a QuerySet to the end ---------------------------------------------
@@ -105,10 +107,12 @@ class UnboundedOrmQuery(Check):
         self.report(
             expr,
             f"`{_chain_text(chain)}` is read to the end with no slice: every matching row is "
-            f"loaded, however many there are; slice it (`[:n]`) and paginate, or stream it with "
-            f"`.aiterator()`",
+            "loaded, however many there are",
             None,
-            ProposedFix("Slice the QuerySet (`[:n]`)", Applicability.DISPLAY_ONLY),
+            ProposedFix(
+                "Slice the QuerySet (`[:n]`) and paginate, or stream it with `.aiterator()`",
+                Applicability.DISPLAY_ONLY,
+            ),
         )
 
     # --- Tortoise: `await Model.filter(...)` ------------------------------------------------
@@ -125,9 +129,9 @@ class UnboundedOrmQuery(Check):
         self.report(
             node.expression,
             f"`await {_chain_text(chain)}` loads every matching row into a list, however many "
-            f"there are; add `.limit(n)` and paginate (`.offset()`), or count first",
+            "there are",
             ctx.statement(),
-            ProposedFix("Add `.limit(...)` to the query", Applicability.DISPLAY_ONLY),
+            ProposedFix("Add `.limit(n)` to the query and paginate (`.offset()`)", Applicability.DISPLAY_ONLY),
         )
 
 

@@ -37,10 +37,9 @@ class PoolWithoutLimits(Check):
                     node,
                     f"{call} with `{keyword}={value}` has no connection limit: under load it opens "
                     f"as many connections as there are concurrent requests, until the server or the "
-                    f"file-descriptor limit refuses; {spec.default}; pass a finite `{keyword}=` "
-                    f"sized for your concurrency",
+                    f"file-descriptor limit refuses; {spec.default}",
                     ctx.statement(),
-                    _fix(node, found, (keyword,), "Give it a finite limit"),
+                    _fix(node, found, (keyword,), "Give it a finite limit sized for your concurrency"),
                 )
                 return
         if given or not spec.missing_bound or found.unpacked:
@@ -50,11 +49,9 @@ class PoolWithoutLimits(Check):
         bound = " or ".join(f"`{k}`" for k in spec.bounds)
         self.report(
             node,
-            f"{call} sets no {bound}: {spec.default}, whatever the concurrency this process "
-            f"serves; size the pool for your load (a few connections per core is a common start) "
-            f"and pass {' and '.join(f'`{k}=`' for k in spec.bounds)} explicitly",
+            f"{call} sets no {bound}: {spec.default}, whatever the concurrency this process serves",
             ctx.statement(),
-            _fix(node, found, spec.bounds, "Size the pool explicitly"),
+            _fix(node, found, spec.bounds, "Size the pool for your load (a few connections per core is a common start)"),
         )
 
 

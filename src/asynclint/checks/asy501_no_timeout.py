@@ -44,26 +44,22 @@ class NoTimeout(Check):
             what = ", ".join(f"`{k}={v}`" for k, v in given.items())
             detail = f"{what} and no other bound"
         else:
-            detail = "no argument, and every one of its timeouts defaults to None"
+            detail = "no argument (each of its timeouts defaults to None)"
         first = spec.timeouts[0]
         phases = [k for k in spec.timeouts[1:] if k in spec.suggest]
         if first in given and phases:
             # `total=None` written out: the whole exchange may rightly take long (a stream, a
             # proxy), so a total would cut it; its connect and read phases can still be bounded.
-            named = " and ".join(f"`{k}=`" for k in phases)
             self.report(
                 node,
-                f"{shown(node, found.name)} with {detail} never times out: {_COST}; where the "
-                f"whole exchange may take long (a stream, a proxy), keep `{first}={given[first]}` "
-                f"and bound its phases: set {named} to a number of seconds",
+                f"{shown(node, found.name)} with {detail} never times out: {_COST}",
                 ctx.statement(),
-                _phases_fix(node, found, phases),
+                _phases_fix(node, found, phases, f"`{first}={given[first]}`"),
             )
             return
         self.report(
             node,
-            f"{shown(node, found.name)} with {detail} never times out: {_COST}; set `{first}=` "
-            f"(and a connect timeout) to a number of seconds",
+            f"{shown(node, found.name)} with {detail} never times out: {_COST}",
             ctx.statement(),
             _fix(node, found, first),
         )
@@ -75,8 +71,7 @@ class NoTimeout(Check):
             if value is not None and value in spec.forever.get(keyword, ()):
                 self.report(
                     node,
-                    f"{shown(node, found.name)} with `{keyword}={value}` waits forever: {_COST}; "
-                    f"give `{keyword}=` a number of seconds",
+                    f"{shown(node, found.name)} with `{keyword}={value}` waits forever: {_COST}",
                     ctx.statement(),
                     _fix(node, found, keyword),
                 )
@@ -88,30 +83,31 @@ class NoTimeout(Check):
             return
         self.report(
             node,
-            f"{shown(node, found.name)} sets no `{required}`: {spec.required_why}; pass "
-            f"`{required}=` so a request fails fast when the pool is exhausted",
+            f"{shown(node, found.name)} sets no `{required}`: {spec.required_why}",
             ctx.statement(),
-            _fix(node, found, required),
+            _fix(node, found, required, "Give it a timeout, so a request fails fast when the pool is exhausted"),
         )
 
 
-def _fix(node: cst.Call, found: PoolCall, keyword: str) -> ProposedFix:
+def _fix(node: cst.Call, found: PoolCall, keyword: str, what: str = "Give it a timeout") -> ProposedFix:
     """The call with `keyword` set to the table's suggestion: replacing the value that waits
     forever where the call gives one (`timeout=None`), added after the arguments otherwise."""
     changes = ((keyword, found.spec.suggest[keyword], found.given(keyword)),)
     return display_fix(
-        f"Give it a timeout, e.g. `{shown_call(node, changes)}`",
+        f"{what}, e.g. `{shown_call(node, changes)}`",
         node,
         with_arguments(node, changes),
     )
 
 
-def _phases_fix(node: cst.Call, found: PoolCall, phases: list[str]) -> ProposedFix:
+def _phases_fix(node: cst.Call, found: PoolCall, phases: list[str], overall: str) -> ProposedFix:
     """The call with each phase timeout set to the table's suggestion (replacing a `None`
-    given for it), the overall timeout left as written."""
+    given for it), the overall timeout (`overall`, as written) left alone: the whole exchange
+    may rightly take long (a stream, a proxy)."""
     changes = tuple((k, found.spec.suggest[k], found.given(k)) for k in phases)
     return display_fix(
-        f"Bound its phases, e.g. `{shown_call(node, changes)}`",
+        f"If the exchange may take long (a stream, a proxy), keep {overall} and bound its phases, "
+        f"e.g. `{shown_call(node, changes)}`",
         node,
         with_arguments(node, changes),
     )

@@ -16,12 +16,8 @@ from asynclint.checks.fixes import code_of, display_fix
 from asynclint.tables import Tables
 
 _COST = (
-    "each one opens its own connections (TCP and TLS handshakes, authentication) and drops "
-    "them, so keep-alive and pooling never help and the server sees a connection storm under load"
-)
-_REMEDY = (
-    "create it once (at module level, or in the app's lifespan/startup hook) and reuse it, "
-    "passing it in or storing it on the app"
+    "each one opens and drops its own connections (TCP and TLS handshakes, authentication), "
+    "so keep-alive and pooling never help"
 )
 
 
@@ -68,7 +64,7 @@ class ClientPerCall(Check):
                 )
         self.report(
             node,
-            f"{shown(node, found.name)} is created {where} and used only there: {_COST}; {_REMEDY}",
+            f"{shown(node, found.name)} is created {where} and used only there: {_COST}",
             ctx.statement(),
             fix,
         )

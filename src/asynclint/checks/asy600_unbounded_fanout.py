@@ -48,6 +48,7 @@ class UnboundedFanout(Check):
         # The bound (and where the release goes) depends on what the work uses: named, never
         # applied.
         started = f"`{shorten(code_of(node.func), 40)}()`"
+        source = loop_source(loop, ctx)
         if semaphores:
             sem = shorten(code_of(semaphores[0]), 30)
             fix = display_fix(
@@ -55,23 +56,13 @@ class UnboundedFanout(Check):
                 f"and `{sem}.release()` when the work is done (a done callback, or a `finally` in it)"
             )
         else:
+            # Without a source that scales, how many items there are is the user's to judge.
+            bound = "Bound it" if source is not None else "If there can be many, bound it"
             fix = display_fix(
-                f"Bound it with `sem = {framework(ctx)[0]}.Semaphore(10)` made before the loop: "
+                f"{bound} with `sem = {framework(ctx)[0]}.Semaphore(10)` made before the loop: "
                 f"`await sem.acquire()` before {started}, `sem.release()` when the work is done; "
                 "or feed a fixed pool of workers from a bounded queue"
             )
-        if semaphores:
-            remedy = (
-                "the `async with` semaphore around it is released as soon as the work is "
-                "started, before it runs, so it bounds nothing; `await sem.acquire()` before "
-                "starting it and release it when the work is done"
-            )
-        else:
-            remedy = (
-                "acquire a semaphore in the loop before starting it (and release it when the "
-                "work is done), or feed a fixed pool of workers from a bounded queue"
-            )
-        source = loop_source(loop, ctx)
         if source is not None:
             scale = (
                 f"its items come from {source}, so under load that can be thousands at once, "
@@ -79,15 +70,13 @@ class UnboundedFanout(Check):
             )
         else:
             scale = "they all run at once, as many as the loop has items"
-            if not semaphores:
-                remedy = f"if there can be many, {remedy}"
-        self.report(
-            node,
-            f"`{name}()` starts {group.what} for every iteration of {describe(loop)} with no "
-            f"bound: {scale}; {remedy}",
-            ctx.statement(),
-            fix,
-        )
+        message = f"`{name}()` starts {group.what} for every iteration of {describe(loop)} with no bound: {scale}"
+        if semaphores:
+            message += (
+                "; the `async with` semaphore around it is released as soon as the work is "
+                "started, before it runs, so it bounds nothing"
+            )
+        self.report(node, message, ctx.statement(), fix)
 
 
 def _group_block(node: cst.Call, ctx: Context) -> cst.With | None:

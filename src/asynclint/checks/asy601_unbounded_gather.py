@@ -44,17 +44,14 @@ class UnboundedGather(Check):
                     "concurrent requests or queries, which exhaust sockets and pools and overload "
                     "the service they call"
                 )
-                remedy = "bound"
             else:
                 scale = "as many run together as it has items"
-                remedy = "if there can be many, bound"
             self.report(
                 node,
                 f"`{name}(*{shorten(code_of(arg.value), 40)})` starts the work for every item of "
-                f"{items} at once, with no bound: {scale}; {remedy} the concurrency with a "
-                "semaphore, a fixed pool of workers, or by gathering in chunks",
+                f"{items} at once, with no bound: {scale}",
                 ctx.statement(),
-                _fix(arg.value, ctx),
+                _fix(arg.value, ctx, scales=source is not None),
             )
             return
 
@@ -107,9 +104,11 @@ class UnboundedGather(Check):
         return True
 
 
-def _fix(source: cst.BaseExpression, ctx: Context) -> ProposedFix:
+def _fix(source: cst.BaseExpression, ctx: Context, scales: bool) -> ProposedFix:
     """The work each item starts, run under a semaphore: named, never applied, since the bound
-    depends on what the work uses (a pool's size, the remote service's rate limit)."""
+    depends on what the work uses (a pool's size, the remote service's rate limit). Unless the
+    items come from where they `scales` (a request, a query, a stream), how many there can be
+    is the user's to judge."""
     if isinstance(source, cst.Name):
         source = origin_of(source, ctx) or source
     if isinstance(source, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
@@ -119,8 +118,9 @@ def _fix(source: cst.BaseExpression, ctx: Context) -> ProposedFix:
     else:
         work = "the work"
     work = f"`await {work}`" if work != "the work" else work
+    bound = "Bound it" if scales else "If there can be many, bound it"
     return display_fix(
-        f"Bound it with `sem = asyncio.Semaphore(10)`: gather wrappers that run {work} under "
+        f"{bound} with `sem = asyncio.Semaphore(10)`: gather wrappers that run {work} under "
         "`async with sem:`, or gather in chunks of 10"
     )
 

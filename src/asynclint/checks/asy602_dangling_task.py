@@ -51,12 +51,11 @@ class DanglingTask(Check):
         self.report(
             node,
             f"the task `{name}()` returns {how}: the event loop holds tasks only weakly, "
-            "so it can be garbage-collected before it finishes, and its exception is never seen; "
-            "keep a reference until it is done (a set plus `task.add_done_callback(set.discard)`) "
-            "or start it in a `TaskGroup`",
+            "so it can be garbage-collected before it finishes, and its exception is never seen",
             ctx.statement(),
             ProposedFix(
-                "Keep the task: `tasks.add(task)` and `task.add_done_callback(tasks.discard)`",
+                "Keep the task until it is done: `tasks.add(task)` and "
+                "`task.add_done_callback(tasks.discard)`, or start it in a `TaskGroup`",
                 Applicability.DISPLAY_ONLY,
             ),
         )

@@ -59,8 +59,7 @@ class UnboundedQueue(Check):
         self.report(
             node,
             f"{problem}: under load the buffer, and memory, grow without limit while consumers "
-            f"fall behind; give `{spec.size_keyword}` a finite size so producers feel "
-            "backpressure",
+            "fall behind",
             ctx.statement(),
             _fix(node, spec.size_keyword, size_arg),
         )

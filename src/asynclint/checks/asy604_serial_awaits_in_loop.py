@@ -51,8 +51,8 @@ class SerialAwaitsInLoop(Check):
         self.report(
             node,
             f"{call} sends {what} per item of {describe(loop)}, each awaited before the next "
-            "starts: N items cost N round trips back to back; run them concurrently with a "
-            "bound (a semaphore and `gather`, or a task group), which costs about one",
+            "starts: N items cost N round trips back to back, where running them concurrently "
+            "would cost about one",
             ctx.statement(),
             display_fix(_bounded_form(node, loop, ctx)),
         )
