@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 
 from asynclint._lazy import libcst as cst
+from asynclint.analysis.tree import code_fields
 
 Position = tuple[int, int, int, int, int, int]  # line, col, end line, end col, statement lines
 
@@ -40,13 +41,11 @@ def _reversed_fields(node_type: type) -> tuple[str, ...]:
     """The fields of `node_type` that can hold code, last first (for a stack)."""
     fields = _fields_cache.get(node_type)
     if fields is None:
-        from asynclint.analysis.walker import _code_fields
-
         if node_type.__name__ in _LEAVES or node_type in (cst.Import, cst.ImportFrom):
             # `import a.b` is an Attribute to libcst and a plain string to ast: not counted.
             fields = ()
         else:
-            fields = tuple(reversed(_FIELD_ORDER.get(node_type.__name__) or _code_fields(node_type)))
+            fields = tuple(reversed(_FIELD_ORDER.get(node_type.__name__) or code_fields(node_type)))
         _fields_cache[node_type] = fields
     return fields
 

@@ -12,7 +12,7 @@ from asynclint.analysis.bridges import bridge_at
 from asynclint.analysis.context import Context
 from asynclint.analysis.guards import IN_MEMORY_FILES, type_name
 from asynclint.analysis.values import constant_number, origin_of
-from asynclint.checks.base import Check, FixAvailability, ProposedFix
+from asynclint.checks.base import Check, ProposedFix
 from asynclint.checks.fixes import display_fix, offload_fix
 from asynclint.tables import ArgumentCondition, BlockingGroup, Tables
 
@@ -198,7 +198,6 @@ def describe_call(node: cst.Call, qualified_name: str) -> str:
 class OffloadableBlockingCallCheck(BlockingCallCheck):
     """A blocking call whose fix runs it in a worker thread (always unsafe; see offload_fix)."""
 
-    fix_availability = FixAvailability.SOMETIMES
 
     def fix(self, node: cst.Call, name: str, ctx: Context) -> ProposedFix | None:
         return offload_fix(node, ctx)

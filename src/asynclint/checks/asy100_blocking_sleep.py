@@ -5,15 +5,13 @@ from __future__ import annotations
 from asynclint._lazy import libcst as cst
 from asynclint.analysis.context import Context
 from asynclint.checks._blocking import BlockingCallCheck
-from asynclint.checks.base import FixAvailability, ProposedFix
+from asynclint.checks.base import ProposedFix
 from asynclint.checks.fixes import as_operand, code_of, framework, replacement_fix
 from asynclint.diagnostic import Applicability
 
 
 class BlockingSleep(BlockingCallCheck):
     code = "ASY100"
-    name = "blocking-sleep"
-    fix_availability = FixAvailability.SOMETIMES
 
     def fix(self, node: cst.Call, name: str, ctx: Context) -> ProposedFix | None:
         """`time.sleep(x)` -> `await asyncio.sleep(x)` (trio/anyio when the module uses one).

@@ -5,4 +5,3 @@ from asynclint.checks._blocking import OffloadableBlockingCallCheck
 
 class BlockingHttp(OffloadableBlockingCallCheck):
     code = "ASY101"
-    name = "blocking-http"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from asynclint._lazy import libcst as cst
 from asynclint.analysis.context import Context
 from asynclint.checks._blocking import BlockingCallCheck
-from asynclint.checks.base import FixAvailability, ProposedFix
+from asynclint.checks.base import ProposedFix
 from asynclint.checks.fixes import code_of
 from asynclint.diagnostic import Applicability
 
@@ -17,8 +17,6 @@ _RUNS_A_COMMAND = frozenset(
 
 class BlockingSubprocess(BlockingCallCheck):
     code = "ASY102"
-    name = "blocking-subprocess"
-    fix_availability = FixAvailability.DISPLAY_ONLY
 
     def fix(self, node: cst.Call, name: str, ctx: Context) -> ProposedFix | None:
         """A concrete asyncio equivalent to show, never applied: the output, return code and

@@ -5,4 +5,3 @@ from asynclint.checks._blocking import OffloadableBlockingCallCheck
 
 class BlockingFileIO(OffloadableBlockingCallCheck):
     code = "ASY103"
-    name = "blocking-file-io"

@@ -5,4 +5,3 @@ from asynclint.checks._blocking import OffloadableBlockingCallCheck
 
 class BlockingDnsSocket(OffloadableBlockingCallCheck):
     code = "ASY104"
-    name = "blocking-dns-socket"

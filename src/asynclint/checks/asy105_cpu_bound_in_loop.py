@@ -5,4 +5,3 @@ from asynclint.checks._blocking import OffloadableBlockingCallCheck
 
 class CpuBoundInLoop(OffloadableBlockingCallCheck):
     code = "ASY105"
-    name = "cpu-bound-in-loop"

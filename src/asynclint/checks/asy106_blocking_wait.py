@@ -5,4 +5,3 @@ from asynclint.checks._blocking import OffloadableBlockingCallCheck
 
 class BlockingWait(OffloadableBlockingCallCheck):
     code = "ASY106"
-    name = "blocking-wait"

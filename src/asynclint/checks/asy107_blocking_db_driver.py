@@ -5,4 +5,3 @@ from asynclint.checks._blocking import OffloadableBlockingCallCheck
 
 class BlockingDbDriver(OffloadableBlockingCallCheck):
     code = "ASY107"
-    name = "blocking-db-driver"

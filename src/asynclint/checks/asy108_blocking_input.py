@@ -6,7 +6,7 @@ from asynclint._lazy import libcst as cst
 from asynclint.analysis.context import Context
 from asynclint.checks._blocking import BlockingCallCheck
 from asynclint.checks._held import shorten
-from asynclint.checks.base import FixAvailability, ProposedFix
+from asynclint.checks.base import ProposedFix
 from asynclint.checks.fixes import display_fix, framework, offload_fix
 
 # An async stream over standard input, per framework (anyio has none of its own).
@@ -15,8 +15,6 @@ _STREAMS = {"asyncio": " (`loop.connect_read_pipe`)", "trio": " (`trio.lowlevel.
 
 class BlockingInput(BlockingCallCheck):
     code = "ASY108"
-    name = "blocking-input"
-    fix_availability = FixAvailability.DISPLAY_ONLY
 
     def fix(self, node: cst.Call, name: str, ctx: Context) -> ProposedFix | None:
         """The worker-thread form of the call, shown and never applied: a thread blocked on

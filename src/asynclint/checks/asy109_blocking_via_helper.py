@@ -58,7 +58,7 @@ from asynclint.analysis.summary import (
     Site,
 )
 from asynclint.checks._blocking import blocks
-from asynclint.checks.base import FixAvailability, ProjectCheck, ProposedFix
+from asynclint.checks.base import ProjectCheck, ProposedFix
 from asynclint.diagnostic import Applicability, Diagnostic, Fix, RelatedLocation, Span
 from asynclint.suppression import parse_noqa
 from asynclint.tables import Tables
@@ -81,8 +81,6 @@ _SAME_SELF = frozenset({SELF, SUPER, ATTRIBUTE})
 
 class BlockingViaHelper(ProjectCheck):
     code = "ASY109"
-    name = "blocking-via-helper"
-    fix_availability = FixAvailability.DISPLAY_ONLY
 
     def __init__(self, tables: Tables) -> None:
         self._blocking = tables.blocking

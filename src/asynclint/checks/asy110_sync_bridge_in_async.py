@@ -9,17 +9,14 @@ from asynclint._lazy import libcst as cst
 from asynclint.analysis.bridges import BridgeUse, bridge_at, describe
 from asynclint.analysis.context import Context
 from asynclint.checks._held import shorten
-from asynclint.checks.base import Check, FixAvailability, ProposedFix
+from asynclint.checks.base import Check, ProposedFix
 from asynclint.checks.fixes import as_operand, cannot_become_await, code_of, display_fix, replacement_fix
-from asynclint.diagnostic import Applicability, Severity
+from asynclint.diagnostic import Applicability
 from asynclint.tables import Tables
 
 
 class SyncBridgeInAsync(Check):
     code = "ASY110"
-    name = "sync-bridge-in-async"
-    severity = Severity.ERROR
-    fix_availability = FixAvailability.SOMETIMES
 
     def required_words(self, tables: Tables) -> tuple[frozenset[str], ...]:
         # A bridge is named somewhere in the text (at the call, or in the import that binds it).

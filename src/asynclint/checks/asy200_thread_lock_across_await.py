@@ -7,9 +7,8 @@ from asynclint._lazy import libcst as cst
 from asynclint.analysis.context import Context
 from asynclint.analysis.locks import Hold
 from asynclint.checks._held import HeldAcrossSuspensionCheck, lock_label, shorten, suspension_label
-from asynclint.checks.base import FixAvailability, ProposedFix
+from asynclint.checks.base import ProposedFix
 from asynclint.checks.fixes import code_of, display_fix, framework
-from asynclint.diagnostic import Severity
 from asynclint.tables import Tables
 
 # The async primitive of each kind, by the name the frameworks all give it.
@@ -18,9 +17,6 @@ _ASYNC_KIND = {"lock": "Lock", "semaphore": "Semaphore", "condition": "Condition
 
 class ThreadLockAcrossAwait(HeldAcrossSuspensionCheck):
     code = "ASY200"
-    name = "thread-lock-across-await"
-    severity = Severity.ERROR
-    fix_availability = FixAvailability.DISPLAY_ONLY
 
     def required_words(self, tables: Tables) -> tuple[frozenset[str], ...]:
         # A thread primitive is named somewhere (constructor, annotation or import), and only

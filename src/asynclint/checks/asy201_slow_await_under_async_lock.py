@@ -11,7 +11,7 @@ from asynclint.analysis.locks import Hold, is_mutex, on_held_primitive
 from asynclint.analysis.scope import dotted_name
 from asynclint.checks._blocking import made_nonblocking
 from asynclint.checks._held import HeldAcrossSuspensionCheck, lock_label, shorten, suspension_label
-from asynclint.checks.base import FixAvailability, ProposedFix
+from asynclint.checks.base import ProposedFix
 from asynclint.checks.fixes import code_of, display_fix
 from asynclint.tables import BlockingGroup, SlowGroup, Tables
 
@@ -21,8 +21,6 @@ _WRAPPERS = frozenset({"asyncio.wait_for", "asyncio.shield"})
 
 class SlowAwaitUnderAsyncLock(HeldAcrossSuspensionCheck):
     code = "ASY201"
-    name = "slow-await-under-async-lock"
-    fix_availability = FixAvailability.DISPLAY_ONLY
 
     def required_words(self, tables: Tables) -> tuple[frozenset[str], ...]:
         async_types = (n for n, p in tables.primitives.items() if p.family == "async")

@@ -7,17 +7,13 @@ from asynclint._lazy import libcst as cst
 from asynclint.analysis.context import Context
 from asynclint.analysis.locks import primitive_of
 from asynclint.checks._held import shorten
-from asynclint.checks.base import Check, FixAvailability, ProposedFix
+from asynclint.checks.base import Check, ProposedFix
 from asynclint.checks.fixes import code_of, display_fix
-from asynclint.diagnostic import Severity
 from asynclint.tables import Tables
 
 
 class LockCreatedInPlace(Check):
     code = "ASY202"
-    name = "lock-created-in-place"
-    severity = Severity.ERROR
-    fix_availability = FixAvailability.DISPLAY_ONLY
 
     def required_words(self, tables: Tables) -> tuple[frozenset[str], ...]:
         spellings = set(tables.primitives)

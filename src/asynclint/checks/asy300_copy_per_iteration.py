@@ -9,7 +9,7 @@ from asynclint.analysis.kinds import item_kind, value_kind
 from asynclint.analysis.loops import counts, describe, is_invariant, is_item, leaves_after
 from asynclint.analysis.uses import CopyKind, only_read
 from asynclint.checks._held import shorten
-from asynclint.checks.base import Check, FixAvailability
+from asynclint.checks.base import Check
 from asynclint.checks.fixes import code_of, display_fix
 from asynclint.tables import Tables
 
@@ -23,8 +23,6 @@ _MODULE_COPIES = {"copy.copy": CopyKind.SHALLOW, "copy.deepcopy": CopyKind.DEEP}
 
 class CopyPerIteration(Check):
     code = "ASY300"
-    name = "copy-per-iteration"
-    fix_availability = FixAvailability.DISPLAY_ONLY
 
     def __init__(self, tables: Tables) -> None:
         self._functions = tables.copy_functions

@@ -13,7 +13,7 @@ from asynclint.analysis.scope import dotted_name
 from asynclint.analysis.kinds import value_kind
 from asynclint.analysis.values import origin_of
 from asynclint.checks._held import shorten
-from asynclint.checks.base import Check, FixAvailability, NodeEdit, ProposedFix
+from asynclint.checks.base import Check, NodeEdit, ProposedFix
 from asynclint.checks.fixes import code_of, display_fix
 from asynclint.diagnostic import Applicability
 from asynclint.tables import Tables
@@ -24,8 +24,6 @@ _COPIED_ON_GROWTH = frozenset({"bytes", "str"})
 
 class QuadraticConcat(Check):
     code = "ASY301"
-    name = "quadratic-concat"
-    fix_availability = FixAvailability.SOMETIMES
 
     def required_words(self, tables: Tables) -> tuple[frozenset[str], ...]:
         return (frozenset({"async"}),)  # reported in async context only (see the doc page)

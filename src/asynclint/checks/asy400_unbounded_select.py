@@ -8,7 +8,7 @@ from asynclint._lazy import libcst as cst
 from asynclint.analysis.context import Context
 from asynclint.analysis.db import DbCall, db_call, deferred_source
 from asynclint.checks._queries import SQL_WORDS, call_text, tables_text
-from asynclint.checks.base import Check, FixAvailability, ProposedFix
+from asynclint.checks.base import Check, ProposedFix
 from asynclint.diagnostic import Applicability
 from asynclint.tables import Tables
 
@@ -20,8 +20,6 @@ _FIX = ProposedFix(
 
 class UnboundedSelect(Check):
     code = "ASY400"
-    name = "unbounded-select"
-    fix_availability = FixAvailability.DISPLAY_ONLY
 
     def required_words(self, tables: Tables) -> tuple[frozenset[str], ...]:
         return (frozenset({"async"}), SQL_WORDS)

@@ -11,17 +11,13 @@ from asynclint.analysis.db import db_call
 from asynclint.analysis.sql import parse_sql, sql_text
 from asynclint.checks._held import shorten
 from asynclint.checks._queries import SQL_WORDS, tables_text
-from asynclint.checks.base import Check, FixAvailability, ProposedFix
+from asynclint.checks.base import Check, ProposedFix
 from asynclint.checks.fixes import display_fix
-from asynclint.diagnostic import Severity
 from asynclint.tables import Tables
 
 
 class SelectStar(Check):
     code = "ASY401"
-    name = "select-star"
-    severity = Severity.INFO
-    fix_availability = FixAvailability.DISPLAY_ONLY
 
     def required_words(self, tables: Tables) -> tuple[frozenset[str], ...]:
         return (frozenset({"async"}), SQL_WORDS)

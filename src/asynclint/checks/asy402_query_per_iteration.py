@@ -17,15 +17,13 @@ from asynclint.analysis.sql import sql_text, takes_no_values
 from asynclint.analysis.orm import django_chain, tortoise_chain
 from asynclint.checks._held import shorten
 from asynclint.checks._queries import call_text
-from asynclint.checks.base import Check, FixAvailability, ProposedFix
+from asynclint.checks.base import Check
 from asynclint.checks.fixes import code_of, display_fix
 from asynclint.tables import Tables
 
 
 class QueryPerIteration(Check):
     code = "ASY402"
-    name = "query-per-iteration"
-    fix_availability = FixAvailability.DISPLAY_ONLY
 
     def required_words(self, tables: Tables) -> tuple[frozenset[str], ...]:
         db = tables.db

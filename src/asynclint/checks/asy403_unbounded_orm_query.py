@@ -10,7 +10,7 @@ from asynclint.analysis.db import SaStatement, query_argument, sa_statement
 from asynclint.analysis.orm import OrmChain, django_chain, sa_filtered_by_key, tortoise_chain
 from asynclint.analysis.origins import origin_of_name, unwrap_await
 from asynclint.checks._queries import call_text
-from asynclint.checks.base import Check, FixAvailability, ProposedFix
+from asynclint.checks.base import Check, ProposedFix
 from asynclint.diagnostic import Applicability
 from asynclint.tables import Tables
 
@@ -20,8 +20,6 @@ _SYNC_TO_ASYNC = frozenset({"asgiref.sync.sync_to_async", "channels.db.database_
 
 class UnboundedOrmQuery(Check):
     code = "ASY403"
-    name = "unbounded-orm-query"
-    fix_availability = FixAvailability.DISPLAY_ONLY
 
     def required_words(self, tables: Tables) -> tuple[frozenset[str], ...]:
         # select(...) for SQLAlchemy, Model.objects for Django, the import for Tortoise.

@@ -7,15 +7,13 @@ from asynclint._lazy import libcst as cst
 
 from asynclint.analysis.context import Context
 from asynclint.checks._pools import PoolCall, pool_call, pool_words, shown
-from asynclint.checks.base import Check, FixAvailability, ProposedFix
+from asynclint.checks.base import Check, ProposedFix
 from asynclint.checks.fixes import display_fix, shown_call, with_arguments
 from asynclint.tables import Tables
 
 
 class PoolWithoutLimits(Check):
     code = "ASY500"
-    name = "pool-without-limits"
-    fix_availability = FixAvailability.DISPLAY_ONLY
 
     def required_words(self, tables: Tables) -> tuple[frozenset[str], ...]:
         return pool_words(tables, lambda spec: bool(spec.bounds))

@@ -7,7 +7,7 @@ from asynclint._lazy import libcst as cst
 
 from asynclint.analysis.context import Context
 from asynclint.checks._pools import PoolCall, pool_call, pool_words, shown
-from asynclint.checks.base import Check, FixAvailability, ProposedFix
+from asynclint.checks.base import Check, ProposedFix
 from asynclint.checks.fixes import display_fix, shown_call, with_arguments
 from asynclint.tables import Tables
 
@@ -16,8 +16,6 @@ _COST = "a stalled server or an exhausted pool then holds the caller, and everyt
 
 class NoTimeout(Check):
     code = "ASY501"
-    name = "no-timeout"
-    fix_availability = FixAvailability.DISPLAY_ONLY
 
     def required_words(self, tables: Tables) -> tuple[frozenset[str], ...]:
         return pool_words(tables, lambda spec: bool(spec.timeouts))

@@ -11,7 +11,7 @@ from asynclint.analysis.lifetime import outlives_creator
 from asynclint.analysis.dataloops import data_loop, describe
 from asynclint.checks._held import shorten
 from asynclint.checks._pools import PoolCall, pool_call, pool_words, shown
-from asynclint.checks.base import Check, FixAvailability
+from asynclint.checks.base import Check
 from asynclint.checks.fixes import code_of, display_fix
 from asynclint.tables import Tables
 
@@ -23,8 +23,6 @@ _COST = (
 
 class ClientPerCall(Check):
     code = "ASY502"
-    name = "client-per-call"
-    fix_availability = FixAvailability.DISPLAY_ONLY
 
     def required_words(self, tables: Tables) -> tuple[frozenset[str], ...]:
         return pool_words(tables, lambda spec: spec.client) + (frozenset({"async"}),)

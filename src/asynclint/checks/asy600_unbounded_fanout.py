@@ -11,15 +11,13 @@ from asynclint.analysis.scope import dotted_name
 from asynclint.analysis.sources import loop_source
 from asynclint.checks._held import shorten
 from asynclint.checks.asy601_unbounded_gather import only_waits, tears_down
-from asynclint.checks.base import Check, FixAvailability
+from asynclint.checks.base import Check
 from asynclint.checks.fixes import code_of, display_fix, framework
 from asynclint.tables import Tables
 
 
 class UnboundedFanout(Check):
     code = "ASY600"
-    name = "unbounded-fanout"
-    fix_availability = FixAvailability.DISPLAY_ONLY
 
     def __init__(self, tables: Tables) -> None:
         self._spawns = tables.spawns

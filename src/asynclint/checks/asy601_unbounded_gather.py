@@ -10,15 +10,13 @@ from asynclint.analysis.loops import iterable_is_data
 from asynclint.analysis.sources import iterable_source
 from asynclint.analysis.values import origin_of
 from asynclint.checks._held import shorten
-from asynclint.checks.base import Check, FixAvailability, ProposedFix
+from asynclint.checks.base import Check, ProposedFix
 from asynclint.checks.fixes import code_of, display_fix
 from asynclint.tables import Tables
 
 
 class UnboundedGather(Check):
     code = "ASY601"
-    name = "unbounded-gather"
-    fix_availability = FixAvailability.DISPLAY_ONLY
 
     def __init__(self, tables: Tables) -> None:
         self._gathers = tables.gathers

@@ -7,8 +7,8 @@ from asynclint._lazy import NodeTypes
 from asynclint._lazy import libcst as cst
 from asynclint.analysis.context import Context
 from asynclint.analysis.reads import referenced_names
-from asynclint.checks.base import Check, FixAvailability, ProposedFix
-from asynclint.diagnostic import Applicability, Severity
+from asynclint.checks.base import Check, ProposedFix
+from asynclint.diagnostic import Applicability
 from asynclint.tables import Tables
 
 # Expressions whose value is the task itself or holds it (`[t]`, `(t, u)`, `{k: t}`,
@@ -26,9 +26,6 @@ _TRUTH_TESTS = NodeTypes(
 
 class DanglingTask(Check):
     code = "ASY602"
-    name = "dangling-task"
-    severity = Severity.ERROR
-    fix_availability = FixAvailability.DISPLAY_ONLY
 
     def __init__(self, tables: Tables) -> None:
         self._calls = frozenset(n for n, g in tables.spawns.items() if g.keep_reference)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from asynclint._lazy import libcst as cst
 from asynclint.analysis.context import Context
 from asynclint.analysis.values import constant_number
-from asynclint.checks.base import Check, FixAvailability, ProposedFix
+from asynclint.checks.base import Check, ProposedFix
 from asynclint.checks.fixes import code_of, display_fix, shown_call, with_arguments
 from asynclint.tables import Tables
 
@@ -17,8 +17,6 @@ SUGGESTED_SIZE = "1000"
 
 class UnboundedQueue(Check):
     code = "ASY603"
-    name = "unbounded-queue"
-    fix_availability = FixAvailability.DISPLAY_ONLY
 
     def __init__(self, tables: Tables) -> None:
         self._queues = tables.queues

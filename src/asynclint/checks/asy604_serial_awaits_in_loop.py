@@ -13,7 +13,7 @@ from asynclint.analysis.loops import assignments, describe, is_constant_size
 from asynclint.analysis.scope import dotted_name, target_names
 from asynclint.analysis.values import origin_of
 from asynclint.checks._held import shorten
-from asynclint.checks.base import Check, FixAvailability
+from asynclint.checks.base import Check
 from asynclint.checks.fixes import code_of, display_fix, framework
 from asynclint.tables import Tables
 
@@ -22,8 +22,6 @@ _NESTED = NodeTypes("FunctionDef", "ClassDef", "Lambda")
 
 class SerialAwaitsInLoop(Check):
     code = "ASY604"
-    name = "serial-awaits-in-loop"
-    fix_availability = FixAvailability.DISPLAY_ONLY
     default_enabled = False  # see docs/rules/ASY604.md: its audited precision is below 90%
 
     def required_words(self, tables: Tables) -> tuple[frozenset[str], ...]:
