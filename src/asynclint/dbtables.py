@@ -1,12 +1,87 @@
 """The tables of the database and client rules (ASY4xx, ASY5xx): rules/sql.toml,
-rules/stores.toml, rules/pools.toml and rules/handlers.toml, parsed into typed records. `tables.py` reads the
-files and hands their contents here; a malformed table raises ValueError with its location."""
+rules/stores.toml, rules/pools.toml and rules/handlers.toml, their schemas, and their parsing
+into typed records. `tables.py` reads the files and checks them against the schemas before it
+hands their contents here; what a schema cannot say (a name listed twice, a suggestion for every bound)
+raises ValueError with its location."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from asynclint.tableschema import ArrayOf, Assignment, Field, Flag, Identifier, ListOf, MapOf, Number
+from asynclint.tableschema import QualifiedName, Table, Text
+
 SQL_KINDS = ("all_rows", "one_row", "no_rows", "deferred", "batch", "stream")
+
+_NAMES = ListOf(QualifiedName())
+_METHODS = ListOf(Identifier())  # method or keyword names, the receiver's type unknown
+_PAIRS = ListOf(Assignment())
+
+
+def _lists(kind: ListOf, *keys: str) -> tuple[Field, ...]:
+    return tuple(Field(key, kind) for key in keys)
+
+
+SQL_SCHEMA = Table(
+    Field("calls", Table(*_lists(_NAMES, *SQL_KINDS))),
+    Field("methods", Table(*_lists(_METHODS, *SQL_KINDS))),
+    Field("results", Table(*_lists(_METHODS, "all_rows", "one_row", "passthrough"))),
+    Field("text", Table(Field("calls", _NAMES))),
+    Field("sqlalchemy", Table(*_lists(_NAMES, "selects", "statements"), Field("bounds", _METHODS))),
+    Field(
+        "django",
+        Table(*_lists(_METHODS, "queryset_methods", "async_queries", "instance_queries", "materialize", "stream")),
+    ),
+    Field("tortoise", Table(*_lists(_METHODS, "queryset_methods", "queries", "bounds"))),
+)
+POOLS_SCHEMA = Table(
+    Field(
+        "constructor",
+        ArrayOf(
+            Table(
+                Field("calls", ListOf(QualifiedName(), nonempty=True), required=True),
+                Field("library", Text(), required=True),
+                Field("bounds", _METHODS),
+                Field("missing_bound", Flag()),
+                Field("unbounded", _PAIRS),
+                Field("default", Text()),
+                Field("chosen_by", _METHODS),
+                Field("timeouts", _METHODS),
+                Field("forever", _PAIRS),
+                Field("all_timeouts", Flag()),
+                Field("absent_is_forever", Flag()),
+                Field("required_timeout", Identifier()),
+                Field("required_why", Text()),
+                Field("positional", _METHODS),
+                Field("uri_options", _METHODS),
+                Field("ignore_urls", ListOf(Text())),  # URL prefixes
+                Field("case_insensitive", Flag()),
+                Field("client", Flag()),
+                Field("local_if", ListOf(Assignment("KEYWORD=CALLEE or KEYWORD"))),
+                Field("suggest", _PAIRS),
+            )
+        ),
+    )
+)
+HANDLERS_SCHEMA = Table(
+    *_lists(_METHODS, "route_methods", "request_parameter_names"),
+    *_lists(_NAMES, "router_types", "route_decorators", "request_types"),
+)
+STORES_SCHEMA = Table(
+    *_lists(_NAMES, "types", "modules", "pipeline_types"),
+    *_lists(_METHODS, "ambiguous", "pipelines", "pipelined"),
+    *_lists(ListOf(Text()), "hints", "pipeline_hints"),  # words of a receiver's name
+    Field(
+        "batched",
+        MapOf(
+            Identifier(),
+            Table(
+                Field("batch", Text(), required=True),
+                Field("over", ListOf(Number(integer=True, minimum=0), nonempty=True), required=True),
+            ),
+        ),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -104,24 +179,16 @@ def parse_db_tables(sql: dict, pools: dict, handlers: dict, stores: dict) -> DbT
 
 
 def _strings(data: dict, key: str, where: str) -> tuple[str, ...]:
-    value = data.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValueError(f"{where}: {key} must be a list of strings")
-    return tuple(value)
+    return tuple(data.get(key, []))
 
 
 def _section(data: dict, key: str, where: str) -> dict:
-    value = data.get(key, {})
-    if not isinstance(value, dict):
-        raise ValueError(f"{where}: [{key}] must be a table")
-    return value
+    return data.get(key, {})
 
 
-def _kinds(section: dict, where: str, kinds=SQL_KINDS) -> dict[str, str]:
+def _kinds(section: dict, where: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for kind in section:
-        if kind not in kinds:
-            raise ValueError(f"{where}: unknown kind {kind!r} (expected one of {', '.join(kinds)})")
         for name in _strings(section, kind, where):
             if name in found:
                 raise ValueError(f"{where}: {name} is listed twice")
@@ -137,7 +204,7 @@ def _sql_calls(data: dict) -> SqlCalls:
     return SqlCalls(
         calls=_kinds(_section(data, "calls", where), f"{where} [calls]"),
         methods=_kinds(_section(data, "methods", where), f"{where} [methods]"),
-        results=_kinds(results, f"{where} [results]", ("all_rows", "one_row")),
+        results=_kinds(results, f"{where} [results]"),
         passthrough=frozenset(passthrough),
         text_calls=frozenset(_strings(_section(data, "text", where), "calls", f"{where} [text]")),
     )
@@ -167,32 +234,16 @@ def _orm(data: dict) -> OrmTables:
     )
 
 
-_STORE_KEYS = frozenset(
-    {
-        "types", "modules", "ambiguous", "hints", "pipelines", "pipeline_types", "pipeline_hints",
-        "pipelined", "batched",
-    }
-)  # fmt: skip
-
-
 def _stores(data: dict) -> StoreTable:
     where = "rules/stores.toml"
-    unknown = set(data) - _STORE_KEYS
-    if unknown:
-        raise ValueError(f"{where}: unknown key {sorted(unknown)[0]!r}")
     commands: dict[str, BatchedForm | None] = dict.fromkeys(_strings(data, "pipelined", where))
     for command, raw in _section(data, "batched", where).items():
         here = f"{where} [batched] {command}"
         if command in commands:
             raise ValueError(f"{here}: listed twice")
-        if not isinstance(raw, dict) or set(raw) != {"batch", "over"}:
-            raise ValueError(f"{here}: needs exactly `batch` and `over`")
-        over = raw["over"]
-        if not isinstance(raw["batch"], str) or "<receiver>" not in raw["batch"]:
+        if "<receiver>" not in raw["batch"]:
             raise ValueError(f"{here}: batch must be a call written with <receiver>")
-        if not isinstance(over, list) or not over or not all(isinstance(i, int) and i >= 0 for i in over):
-            raise ValueError(f"{here}: over must be a non-empty list of argument positions")
-        commands[command] = BatchedForm(raw["batch"], frozenset(over))
+        commands[command] = BatchedForm(raw["batch"], frozenset(raw["over"]))
     ambiguous = frozenset(_strings(data, "ambiguous", where))
     if ambiguous - set(commands):
         raise ValueError(f"{where}: ambiguous names a command not listed: {sorted(ambiguous - set(commands))[0]}")
@@ -211,21 +262,9 @@ def _stores(data: dict) -> StoreTable:
 def _pairs(raw: dict, key: str, where: str) -> dict[str, frozenset[str]]:
     pairs: dict[str, set[str]] = {}
     for text in _strings(raw, key, where):
-        keyword, sep, value = text.partition("=")
-        if not sep or not keyword.strip() or not value.strip():
-            raise ValueError(f"{where}: {key} entry {text!r} is not KEYWORD=VALUE")
+        keyword, _, value = text.partition("=")
         pairs.setdefault(keyword.strip(), set()).add(value.strip())
     return {k: frozenset(v) for k, v in pairs.items()}
-
-
-_POOL_KEYS = frozenset(
-    {
-        "calls", "library", "bounds", "missing_bound", "unbounded", "default", "chosen_by",
-        "timeouts", "forever", "all_timeouts", "absent_is_forever", "required_timeout",
-        "required_why", "positional", "uri_options", "ignore_urls", "case_insensitive", "client",
-        "local_if", "suggest",
-    }
-)  # fmt: skip
 
 
 def _suggestions(raw: dict, where: str) -> dict[str, str]:
@@ -251,21 +290,12 @@ def _suggested_keywords(spec: PoolSpec) -> list[str]:
 
 def _pools(data: dict) -> dict[str, PoolSpec]:
     specs: dict[str, PoolSpec] = {}
-    entries = data.get("constructor", [])
-    if not isinstance(entries, list):
-        raise ValueError("rules/pools.toml: [[constructor]] must be an array of tables")
-    for index, raw in enumerate(entries):
+    for index, raw in enumerate(data.get("constructor", [])):
         where = f"rules/pools.toml [[constructor]] #{index + 1}"
-        unknown = set(raw) - _POOL_KEYS
-        if unknown:
-            raise ValueError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
-        if "calls" not in raw or "library" not in raw:
-            raise ValueError(f"{where}: calls and library are required")
-        flags = {}
-        for flag in ("missing_bound", "all_timeouts", "absent_is_forever", "case_insensitive", "client"):
-            flags[flag] = raw.get(flag, False)
-            if not isinstance(flags[flag], bool):
-                raise ValueError(f"{where}: {flag} must be true or false")
+        flags = {
+            flag: raw.get(flag, False)
+            for flag in ("missing_bound", "all_timeouts", "absent_is_forever", "case_insensitive", "client")
+        }
         spec = PoolSpec(
             calls=_strings(raw, "calls", where),
             library=str(raw["library"]),

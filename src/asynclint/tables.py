@@ -8,21 +8,130 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from typing import Callable
 from importlib import resources
 
-from asynclint.bridgetables import Bridges, parse_bridge_tables
-from asynclint.dbtables import DbTables, parse_db_tables
+from asynclint.bridgetables import BRIDGES_SCHEMA, Bridges, parse_bridge_tables
+from asynclint.dbtables import (
+    HANDLERS_SCHEMA,
+    POOLS_SCHEMA,
+    SQL_SCHEMA,
+    STORES_SCHEMA,
+    DbTables,
+    parse_db_tables,
+)
 from asynclint.helpertables import HelperDecorators, parse_helper_tables
-from asynclint.requesttables import RequestCalls, parse_request_tables
+from asynclint.requesttables import REQUESTS_SCHEMA, RequestCalls, parse_request_tables
+from asynclint.tableschema import (
+    ArrayOf,
+    Assignment,
+    Choice,
+    Field,
+    Flag,
+    Identifier,
+    Kind,
+    ListOf,
+    MapOf,
+    Number,
+    QualifiedName,
+    Table,
+    TableError,
+    Text,
+    Where,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
+# --- The schema of every table (see tableschema.py and rules/README.md) ----------------------
 
-class TableError(Exception):
-    """A table under rules/ is malformed (a packaging bug, or a user extension gone wrong)."""
+# The codes whose calls blocking_calls.toml lists (BlockingCallCheck's subclasses).
+BLOCKING_CODES = tuple(f"ASY10{digit}" for digit in range(9))
+_NAMES = ListOf(QualifiedName())
+_SOME_NAMES = ListOf(QualifiedName(), nonempty=True)
+_CONDITIONS = ListOf(Assignment("WHERE"))
+
+BLOCKING_GROUP_SCHEMA = Table(
+    Field("calls", _SOME_NAMES, required=True),
+    Field("what", Text(), required=True),
+    Field("remedy", Text(), required=True),
+    Field("nonblocking_if", _CONDITIONS),
+    Field("lazy", Flag()),
+    Field("bounded_by", Identifier()),
+    Field("offload", Flag()),
+)
+TYPES_SCHEMA = Table(
+    Field("returns", MapOf(QualifiedName(), QualifiedName())),
+    Field("aliases", MapOf(QualifiedName(), QualifiedName())),
+)
+SCHEMAS: dict[str, Kind] = {
+    "blocking_calls.toml": MapOf(Choice(*BLOCKING_CODES), ArrayOf(BLOCKING_GROUP_SCHEMA)),
+    "types.toml": TYPES_SCHEMA,
+    "locks.toml": Table(
+        Field(
+            "primitive",
+            ArrayOf(
+                Table(
+                    Field("names", _SOME_NAMES, required=True),
+                    Field("family", Choice("thread", "async"), required=True),
+                    Field("kind", Choice("lock", "condition", "semaphore"), required=True),
+                    Field("count", Identifier()),  # semaphores only: the count's keyword
+                    Field("default", Number(integer=True, minimum=0)),
+                )
+            ),
+        )
+    ),
+    "slow_awaits.toml": Table(
+        Field(
+            "slow",
+            ArrayOf(
+                Table(
+                    Field("what", Text(), required=True),
+                    Field("calls", _NAMES),
+                    Field("types", _NAMES),
+                    Field("nonblocking_if", _CONDITIONS),
+                )
+            ),
+        )
+    ),
+    "tasks.toml": Table(
+        Field(
+            "spawn",
+            ArrayOf(
+                Table(
+                    Field("what", Text(), required=True),
+                    Field("calls", _SOME_NAMES, required=True),
+                    Field("keep_reference", Flag()),
+                )
+            ),
+        ),
+        Field("gather", Table(Field("calls", _NAMES))),
+        Field("teardown", Table(Field("methods", ListOf(Identifier())))),
+    ),
+    "queues.toml": Table(
+        Field(
+            "queue",
+            ArrayOf(
+                Table(
+                    Field("calls", _SOME_NAMES, required=True),
+                    Field("size", Identifier(), required=True),
+                    Field("default", Number()),  # absent: the size argument is required
+                    Field("unbounded", Choice("nonpositive", "infinite"), required=True),
+                )
+            ),
+        )
+    ),
+    "copies.toml": Table(Field("functions", _NAMES)),
+    "helpers.toml": Table(Field("decorators", Table(Field("plain", _NAMES), Field("property", _NAMES)))),
+    "bridges.toml": BRIDGES_SCHEMA,
+    "requests.toml": REQUESTS_SCHEMA,
+    "sql.toml": SQL_SCHEMA,
+    "pools.toml": POOLS_SCHEMA,
+    "handlers.toml": HANDLERS_SCHEMA,
+    "stores.toml": STORES_SCHEMA,
+}
 
 
 @dataclass(frozen=True)
@@ -102,70 +211,46 @@ class Tables:
 
 
 def _read(name: str) -> dict:
+    """rules/`name`, parsed and checked against its schema."""
     try:
         text = resources.files("asynclint.rules").joinpath(name).read_text(encoding="utf-8")
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except (OSError, ModuleNotFoundError) as exc:
         raise TableError(f"rules/{name} is missing from this installation ({exc})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise TableError(f"rules/{name}: {exc}") from exc
+    SCHEMAS[name].check(data, Where(f"rules/{name}"))
+    return data
 
 
-def _string_map(data: object, where: str) -> dict[str, str]:
-    if not isinstance(data, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in data.items()
-    ):
-        raise TableError(f"{where} must map names to names")
-    return dict(data)
-
-
-def load_tables(extend_blocking: dict[str, list[str]] | None = None) -> Tables:
-    """The shipped tables, plus a user's own blocking helpers ({code: [qualified names]})."""
+def load_tables(
+    extend_blocking: dict[str, list[str]] | None = None,
+    *,
+    extensions: dict[str, object] | None = None,
+    where: str = "configuration",
+) -> Tables:
+    """The shipped tables, plus a project's own rows: `extensions` maps an `extend-<table>` key
+    of EXTENSIONS to its value from `where` (a config file), already checked by
+    `Extension.check`. `extend_blocking` is the older form of `extend-blocking-calls`."""
     tables = Tables()
     for code, groups in _read("blocking_calls.toml").items():
-        if not isinstance(groups, list):
-            raise TableError(f"rules/blocking_calls.toml: [{code}] must be an array of tables")
-        for raw in groups:
-            where = f"rules/blocking_calls.toml [[{code}]]"
-            try:
-                conditions = tuple(
-                    ArgumentCondition.parse(text, where) for text in raw.get("nonblocking_if", ())
-                )
-                lazy = raw.get("lazy", False)
-                bounded_by = raw.get("bounded_by")
-                offload = raw.get("offload", True)
-                group = BlockingGroup(
-                    code,
-                    tuple(raw["calls"]),
-                    raw["what"],
-                    raw["remedy"],
-                    conditions,
-                    lazy,
-                    bounded_by,
-                    offload,
-                )
-            except (KeyError, TypeError) as exc:
-                raise TableError(f"{where}: entry lacks {exc}") from exc
-            if not isinstance(lazy, bool) or not isinstance(offload, bool):
-                raise TableError(f"{where}: lazy and offload must be true or false")
-            if not (bounded_by is None or isinstance(bounded_by, str)):
-                raise TableError(f"{where}: bounded_by must name a constructor argument")
+        for index, raw in enumerate(groups):
+            here = f"rules/blocking_calls.toml [[{code}]] #{index + 1}"
+            group = BlockingGroup(
+                code,
+                tuple(raw["calls"]),
+                raw["what"],
+                raw["remedy"],
+                tuple(ArgumentCondition.parse(text, here) for text in raw.get("nonblocking_if", ())),
+                raw.get("lazy", False),
+                raw.get("bounded_by"),
+                raw.get("offload", True),
+            )
             for name in group.calls:
-                if name in tables.blocking:
-                    raise TableError(f"rules/blocking_calls.toml: {name} is listed twice")
-                tables.blocking[name] = group
+                _add_once(tables.blocking, name, group, "rules/blocking_calls.toml")
     types = _read("types.toml")
-    tables.returns = _string_map(types.get("returns", {}), "rules/types.toml [returns]")
-    tables.aliases = _string_map(types.get("aliases", {}), "rules/types.toml [aliases]")
-    for code, names in (extend_blocking or {}).items():
-        group = BlockingGroup(
-            code,
-            tuple(names),
-            what="is listed as blocking in this project's configuration",
-            remedy="await an async equivalent or offload it with `await asyncio.to_thread(...)`",
-        )
-        for name in names:
-            tables.blocking[name] = group
+    tables.returns = dict(types.get("returns", {}))
+    tables.aliases = dict(types.get("aliases", {}))
     _load_concurrency_tables(tables)
     tables.db = _load_db_tables()
     try:
@@ -174,6 +259,12 @@ def load_tables(extend_blocking: dict[str, list[str]] | None = None) -> Tables:
         tables.requests = parse_request_tables(_read("requests.toml"))
     except ValueError as exc:
         raise TableError(str(exc)) from exc
+    extensions = dict(extensions or {})
+    if extend_blocking:
+        extensions[EXTEND_BLOCKING_CALLS] = extend_blocking
+    for extension in EXTENSIONS:
+        if extension.key in extensions:
+            extension.add(tables, extensions[extension.key], f"{where}: {extension.key}")
     return tables
 
 
@@ -234,20 +325,6 @@ class QueueSpec:
         return size <= 0 if self.unbounded == "nonpositive" else size == float("inf")
 
 
-def _names(raw: dict, key: str, where: str) -> tuple[str, ...]:
-    names = raw.get(key, [])
-    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        raise TableError(f"{where}: {key} must be a list of qualified names")
-    return tuple(names)
-
-
-def _groups(data: dict, key: str, where: str) -> list[dict]:
-    groups = data.get(key, [])
-    if not isinstance(groups, list) or not all(isinstance(g, dict) for g in groups):
-        raise TableError(f"{where}: [[{key}]] must be an array of tables")
-    return groups
-
-
 def _add_once(table: dict, name: str, value: object, where: str) -> None:
     if name in table:
         raise TableError(f"{where}: {name} is listed twice")
@@ -256,14 +333,11 @@ def _add_once(table: dict, name: str, value: object, where: str) -> None:
 
 def _load_concurrency_tables(tables: Tables) -> None:
     where = "rules/locks.toml"
-    for raw in _groups(_read("locks.toml"), "primitive", where):
-        family, kind = raw.get("family"), raw.get("kind")
-        if family not in ("thread", "async") or kind not in ("lock", "condition", "semaphore"):
-            raise TableError(f"{where}: bad family/kind {family!r}/{kind!r}")
-        if (kind == "semaphore") != ("count" in raw):
-            raise TableError(f"{where}: a semaphore (and only a semaphore) names its `count`")
-        for name in _names(raw, "names", where):
-            primitive = Primitive(name, family, kind, raw.get("count"), raw.get("default"))
+    for index, raw in enumerate(_read("locks.toml").get("primitive", [])):
+        if (raw["kind"] == "semaphore") != ("count" in raw):
+            raise TableError(f"{where} [[primitive]] #{index + 1}: a semaphore (and only a semaphore) names its `count`")
+        for name in raw["names"]:
+            primitive = Primitive(name, raw["family"], raw["kind"], raw.get("count"), raw.get("default"))
             _add_once(tables.primitives, name, primitive, where)
             # A class returns an instance of itself: `asyncio.Lock()` types its result.
             tables.returns.setdefault(name, name)
@@ -271,38 +345,104 @@ def _load_concurrency_tables(tables: Tables) -> None:
     where = "rules/slow_awaits.toml"
     calls: dict[str, SlowGroup] = {}
     prefixes: list[tuple[str, SlowGroup]] = []
-    for raw in _groups(_read("slow_awaits.toml"), "slow", where):
-        if not isinstance(raw.get("what"), str):
-            raise TableError(f"{where}: every [[slow]] needs `what`")
+    for raw in _read("slow_awaits.toml").get("slow", []):
         conditions = raw.get("nonblocking_if", ())
         group = SlowGroup(raw["what"], tuple(ArgumentCondition.parse(t, where) for t in conditions))
-        for name in _names(raw, "calls", where):
+        for name in raw.get("calls", []):
             _add_once(calls, name, group, where)
-        prefixes += [(type_ + ".", group) for type_ in _names(raw, "types", where)]
+        prefixes += [(type_ + ".", group) for type_ in raw.get("types", [])]
     tables.slow_awaits = SlowAwaits(calls, tuple(prefixes))
 
     where = "rules/tasks.toml"
     data = _read("tasks.toml")
-    for raw in _groups(data, "spawn", where):
-        keep = raw.get("keep_reference", False)
-        if not isinstance(raw.get("what"), str) or not isinstance(keep, bool):
-            raise TableError(f"{where}: every [[spawn]] needs `what` (and a boolean keep_reference)")
-        for name in _names(raw, "calls", where):
-            _add_once(tables.spawns, name, SpawnGroup(raw["what"], keep), where)
-    tables.gathers = frozenset(_names(data.get("gather", {}), "calls", where))
-    tables.teardown_methods = frozenset(_names(data.get("teardown", {}), "methods", where))
+    for raw in data.get("spawn", []):
+        for name in raw["calls"]:
+            _add_once(tables.spawns, name, SpawnGroup(raw["what"], raw.get("keep_reference", False)), where)
+    tables.gathers = frozenset(data.get("gather", {}).get("calls", []))
+    tables.teardown_methods = frozenset(data.get("teardown", {}).get("methods", []))
 
     where = "rules/queues.toml"
-    for raw in _groups(_read("queues.toml"), "queue", where):
-        default = raw.get("default")
-        if (
-            not isinstance(raw.get("size"), str)
-            or raw.get("unbounded") not in ("nonpositive", "infinite")
-            or not (default is None or isinstance(default, (int, float)))
-        ):
-            raise TableError(f"{where}: every [[queue]] needs `size`, `unbounded` and a numeric `default`")
-        spec = QueueSpec(raw["size"], default, raw["unbounded"])
-        for name in _names(raw, "calls", where):
+    for raw in _read("queues.toml").get("queue", []):
+        spec = QueueSpec(raw["size"], raw.get("default"), raw["unbounded"])
+        for name in raw["calls"]:
             _add_once(tables.queues, name, spec, where)
 
-    tables.copy_functions = frozenset(_names(_read("copies.toml"), "functions", "rules/copies.toml"))
+    tables.copy_functions = frozenset(_read("copies.toml").get("functions", []))
+
+
+# --- A project's own rows: the `extend-<table>` config keys ----------------------------------
+
+
+@dataclass(frozen=True)
+class Extension:
+    """A config key that adds a project's own rows to a shipped table. Its value is checked
+    with kinds of the table's own schema, so a name a user adds obeys the rules a shipped name
+    obeys; `add` merges it into the tables, where a row that contradicts a shipped one (a name
+    the tables report under another code, a call typed otherwise) is an error, never a silent
+    override."""
+
+    key: str  # "extend-blocking-calls"
+    kind: Kind  # the value's schema
+    add: Callable[[Tables, object, str], None]  # (tables, checked value, where for errors)
+    example: str  # a TOML snippet for the docs
+
+    @property
+    def description(self) -> str:
+        """What the value must be, for "extend-x must be ..." in a config error."""
+        return self.kind.description
+
+    def check(self, value: object, where: str) -> None:
+        """Raises TableError naming `where` (the config file's table) and the key."""
+        self.kind.check(value, Where(where, self.key))
+
+
+def _add_blocking_calls(tables: Tables, value: dict[str, list[str]], where: str) -> None:
+    listed: dict[str, str] = {}
+    for code, names in value.items():
+        group = BlockingGroup(
+            code,
+            tuple(names),
+            what="is listed as blocking in this project's configuration",
+            remedy="await an async equivalent or offload it with `await asyncio.to_thread(...)`",
+        )
+        for name in names:
+            shipped = tables.blocking.get(name)
+            if name in listed and listed[name] != code:
+                raise TableError(f"{where}: {name!r} is listed under both {listed[name]} and {code}")
+            listed[name] = code
+            if name in tables.bridges.calls:
+                raise TableError(f"{where}.{code}: {name!r} is already reported as ASY110 (sync-bridge-in-async)")
+            if shipped is not None and shipped.code != code:
+                raise TableError(
+                    f"{where}.{code}: {name!r} is already reported as {shipped.code} by asynclint's own"
+                    " tables; a call is reported under one code"
+                )
+            if shipped is None:  # listed again under its own code: the shipped row stays, richer
+                tables.blocking[name] = group
+
+
+def _add_types(tables: Tables, value: dict[str, dict[str, str]], where: str) -> None:
+    for section, table in (("returns", tables.returns), ("aliases", tables.aliases)):
+        for name, type_ in value.get(section, {}).items():
+            if table.get(name, type_) != type_:
+                raise TableError(
+                    f"{where}.{section}: {name!r} is {table[name]!r} in asynclint's own tables, not {type_!r}"
+                )
+            table[name] = type_
+
+
+EXTEND_BLOCKING_CALLS = "extend-blocking-calls"
+EXTENSIONS: tuple[Extension, ...] = (
+    Extension(
+        EXTEND_BLOCKING_CALLS,
+        MapOf(Choice(*BLOCKING_CODES, noun="blocking-call codes"), ListOf(QualifiedName())),
+        _add_blocking_calls,
+        '[tool.asynclint.extend-blocking-calls]\nASY101 = ["ourlib.http.fetch_sync"]',
+    ),
+    Extension(
+        "extend-types",
+        TYPES_SCHEMA,
+        _add_types,
+        '[tool.asynclint.extend-types.returns]\n"ourlib.http.make_session" = "requests.Session"',
+    ),
+)
