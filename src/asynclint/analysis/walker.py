@@ -29,9 +29,7 @@ from asynclint.analysis.scope import (
     bind_import_from,
     target_names,
 )
-# _code_fields: the name sourceorder.py imports from here, until it imports tree's code_fields
 from asynclint.analysis.tree import children
-from asynclint.analysis.tree import code_fields as _code_fields
 
 # Quoted: naming a libcst class here would load libcst when this module is imported.
 Visitor = Callable[["cst.CSTNode", Context], None]
