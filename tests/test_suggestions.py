@@ -115,3 +115,25 @@ def test_asy301_is_display_only_where_a_read_could_change(body, why):
 def test_asy301_is_display_only_when_bytes_is_shadowed():
     fix = _asy301_fix(REWRITTEN + "return buf", prelude="bytes = bytearray\n\n\n")
     assert fix.applicability is Applicability.DISPLAY_ONLY
+
+
+@pytest.mark.parametrize(
+    ("code", "shown"),
+    [
+        ('f(\n    a,\n    b,\n)', "f(a, b,)"),  # brackets join lines as if written on one
+        ('g("a  b",\n  c)', 'g("a  b", c)'),  # spaces inside a string stay
+        ('run("""\nls  -l\n""")', "run(..."),  # a string over several lines cannot be one line
+        ('run("x" \\\n)', 'run("x" ...'),  # nor a backslash continuation
+        ("f(\n    a,  # why\n    b,\n)", "f(a, ..."),  # nor a comment
+    ],
+)
+def test_code_in_a_help_line_never_means_something_else(code, shown):
+    from asynclint.checks._held import shorten
+
+    assert shorten(code, 80) == shown
+
+
+def test_a_command_in_a_multi_line_string_is_not_collapsed_into_another_command():
+    source = 'import subprocess\n\n\nasync def listing():\n    subprocess.run("""\nls   -l\n""", shell=True)\n'
+    (finding,) = [d for d in lint(source, "listing.py") if d.code == "ASY102"]
+    assert finding.fix.title == "Use `proc = await asyncio.create_subprocess_shell(...)` then `await proc.wait()`"

@@ -73,5 +73,43 @@ def call_label(expr: cst.BaseExpression) -> str:
 
 
 def shorten(text: str, limit: int = 50) -> str:
-    text = " ".join(text.split())
+    """`text` (code) on one line of at most `limit` characters, for a message or a help line.
+    Lines are joined only between tokens: a string that spans lines, a backslash continuation
+    or a comment cannot be shown on one line as it means, so the text stops before it with
+    `...` (a help line must never show code that means something else)."""
+    text = _one_line(text)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _one_line(text: str) -> str:
+    if "\n" not in text and "\r" not in text:
+        return text
+    import io
+    import tokenize
+
+    lines = text.splitlines()
+    out = ""
+    previous: tokenize.TokenInfo | None = None
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type in (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER):
+                continue
+            if token.type == tokenize.COMMENT or token.start[0] != token.end[0]:
+                return _elided(out)  # a comment, or a string over several lines
+            if previous is None:
+                out = token.string
+            elif token.start[0] == previous.end[0]:
+                out += lines[token.start[0] - 1][previous.end[1] : token.start[1]] + token.string
+            elif lines[previous.end[0] - 1].rstrip().endswith("\\"):
+                return _elided(out)  # a backslash continuation
+            else:  # a line break inside brackets: as if written on one line
+                tight = previous.string in "([{" or token.string in ")]},"
+                out += ("" if tight else " ") + token.string
+            previous = token
+    except (tokenize.TokenError, SyntaxError):
+        return _elided(lines[0].rstrip())
+    return out
+
+
+def _elided(shown: str) -> str:
+    return shown + ("..." if shown.endswith(("(", "[", "{")) or not shown else " ...")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from asynclint._lazy import libcst as cst
 from asynclint.analysis.context import Context
 from asynclint.checks._blocking import BlockingCallCheck
+from asynclint.checks._held import shorten
 from asynclint.checks.base import ProposedFix
 from asynclint.checks.fixes import as_operand, code_of, framework, replacement_fix
 from asynclint.diagnostic import Applicability
@@ -27,7 +28,7 @@ class BlockingSleep(BlockingCallCheck):
         standalone = isinstance(ctx.parent, cst.Expr)
         safe = certain and standalone and reference.safe
         return replacement_fix(
-            f"Replace with `{replacement}`",
+            f"Replace with `{shorten(replacement, 70)}`",
             node,
             as_operand(node, ctx, replacement),
             Applicability.SAFE if safe else Applicability.UNSAFE,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from asynclint._lazy import libcst as cst
 from asynclint.analysis.context import Context
 from asynclint.checks._blocking import BlockingCallCheck
+from asynclint.checks._held import shorten
 from asynclint.checks.base import ProposedFix
 from asynclint.checks.fixes import code_of
 from asynclint.diagnostic import Applicability
@@ -29,8 +30,8 @@ class BlockingSubprocess(BlockingCallCheck):
             isinstance(element, cst.Element) for element in command.elements
         ):
             program = ", ".join(code_of(element.value) for element in command.elements)
-            suggestion = f"proc = await asyncio.create_subprocess_exec({program})"
+            suggestion = f"proc = await asyncio.create_subprocess_exec({shorten(program, 50)})"
         else:
-            suggestion = f"proc = await asyncio.create_subprocess_shell({code_of(command)})"
+            suggestion = f"proc = await asyncio.create_subprocess_shell({shorten(code_of(command), 50)})"
         waits = "await proc.communicate()" if "output" in name else "await proc.wait()"
         return ProposedFix(f"Use `{suggestion}` then `{waits}`", Applicability.DISPLAY_ONLY)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from asynclint._lazy import libcst as cst
 from asynclint.analysis.context import Context
 from asynclint.analysis.values import constant_number
+from asynclint.checks._held import shorten
 from asynclint.checks.base import Check, ProposedFix
 from asynclint.checks.fixes import code_of, display_fix, shown_call, with_arguments
 from asynclint.tables import Tables
@@ -51,7 +52,7 @@ class UnboundedQueue(Check):
             if size is None or not spec.is_unbounded(size):
                 return
             problem = (
-                f"`{name}({spec.size_keyword}={code_of(size_arg)})` sets no bound, so it never "
+                f"`{name}({spec.size_keyword}={shorten(code_of(size_arg), 30)})` sets no bound, so it never "
                 "makes a producer wait"
             )
         self.report(
