@@ -26,18 +26,32 @@ def check(directory: Path, *args: str, env: dict[str, str] | None = None):
     return run_asynclint("check", "--output-format", "json", *args, cwd=directory, env=env)
 
 
-def cache_files(directory: Path) -> list[Path]:
-    return sorted(directory.glob("*.json"))
+def fingerprints(directory: Path) -> list[Path]:
+    """The cache's directories, one per config fingerprint."""
+    return sorted(path for path in directory.iterdir() if path.is_dir())
+
+
+def shards(directory: Path, kind: str = "files") -> list[Path]:
+    return sorted(directory.glob(f"*/{kind}/*.json"))
+
+
+def rewrite_entries(cache_directory: Path, change, kind: str = "files") -> None:
+    """Apply `change(path, [digest, value])` to every entry of every shard of `kind`."""
+    for shard in shards(cache_directory, kind):
+        document = json.loads(shard.read_text(encoding="utf-8"))
+        for path, entry in document["entries"].items():
+            change(path, entry)
+        shard.write_text(json.dumps(document), encoding="utf-8")
 
 
 def mark_cached_messages(cache_directory: Path) -> None:
     """Rewrite every cached message, so output that shows MARK can only come from the cache."""
-    [cache_file] = cache_files(cache_directory)
-    document = json.loads(cache_file.read_text(encoding="utf-8"))
-    for entry in document["files"].values():
+
+    def mark(path, entry):
         for diagnostic in entry[1]:
             diagnostic["message"] = MARK
-    cache_file.write_text(json.dumps(document), encoding="utf-8")
+
+    rewrite_entries(cache_directory, mark)
 
 
 def messages(result) -> list[str]:
@@ -46,7 +60,7 @@ def messages(result) -> list[str]:
 
 def test_second_run_gives_identical_output_from_the_cache(project):
     first = check(project)
-    assert len(cache_files(project / ".asynclint_cache")) == 1
+    assert len(fingerprints(project / ".asynclint_cache")) == 1
     second = check(project)
     assert (second.returncode, second.stdout) == (first.returncode, first.stdout)
     mark_cached_messages(project / ".asynclint_cache")
@@ -98,7 +112,7 @@ def test_cache_dir_option_and_environment_variable_choose_where_it_lives(project
     check(project, "--cache-dir", str(chosen))
     from_environment = tmp_path_factory.mktemp("by-environment")
     check(project, env={"ASYNCLINT_CACHE_DIR": str(from_environment)})
-    assert len(cache_files(chosen)) == len(cache_files(from_environment)) == 1
+    assert len(fingerprints(chosen)) == len(fingerprints(from_environment)) == 1
     assert not (project / ".asynclint_cache").exists()
 
 
@@ -110,27 +124,30 @@ def _truncated(document: dict) -> bytes:
     return json.dumps(document).encode()[:40]
 
 
-def _files_not_a_table(document: dict) -> bytes:
-    return json.dumps({**document, "files": ["app.py"]}).encode()
+def _entries_not_a_table(document: dict) -> bytes:
+    return json.dumps({**document, "entries": ["app.py"]}).encode()
 
 
 def _entries_of_the_wrong_shape(document: dict) -> bytes:
-    files = dict(zip(document["files"], ([], 7)))  # one entry per file: app.py and clean.py
-    return json.dumps({**document, "files": files}).encode()
+    return json.dumps({**document, "entries": {path: 7 for path in document["entries"]}}).encode()
 
 
 def _entries_with_the_right_digest_and_wrong_contents(document: dict) -> bytes:
-    files = {path: [entry[0], "diagnostics?", []] for path, entry in document["files"].items()}
-    return json.dumps({**document, "files": files}).encode()
+    entries = {path: [entry[0], "diagnostics?"] for path, entry in document["entries"].items()}
+    return json.dumps({**document, "entries": entries}).encode()
 
 
 def _diagnostics_missing_fields(document: dict) -> bytes:
-    files = {path: [entry[0], [{"code": "ASY100"}], *entry[2:]] for path, entry in document["files"].items()}
-    return json.dumps({**document, "files": files}).encode()
+    entries = {path: [entry[0], [{"code": "ASY100"}]] for path, entry in document["entries"].items()}
+    return json.dumps({**document, "entries": entries}).encode()
 
 
 def _not_an_object(document: dict) -> bytes:
     return b"[1, 2, 3]"
+
+
+def _another_format(document: dict) -> bytes:
+    return json.dumps({**document, "format": 4}).encode()
 
 
 @pytest.mark.parametrize(
@@ -139,16 +156,17 @@ def _not_an_object(document: dict) -> bytes:
         _garbage,
         _truncated,
         _not_an_object,
-        _files_not_a_table,
+        _entries_not_a_table,
         _entries_of_the_wrong_shape,
         _entries_with_the_right_digest_and_wrong_contents,
         _diagnostics_missing_fields,
+        _another_format,
     ],
 )
 def test_damaged_cache_is_ignored_and_the_files_are_checked_again(project, damage):
     fresh = check(project)
-    [cache_file] = cache_files(project / ".asynclint_cache")
-    cache_file.write_bytes(damage(json.loads(cache_file.read_text(encoding="utf-8"))))
+    for shard in shards(project / ".asynclint_cache"):
+        shard.write_bytes(damage(json.loads(shard.read_text(encoding="utf-8"))))
     again = check(project)
     assert (again.returncode, again.stdout) == (fresh.returncode, fresh.stdout)
     assert check(project).stdout == fresh.stdout  # and the cache was rewritten usable
@@ -167,17 +185,80 @@ def two_file_project(tmp_path):
     return tmp_path
 
 
+def mark_project_results(cache_directory: Path) -> None:
+    for result in sorted(cache_directory.glob("*/project/*.json")):
+        document = json.loads(result.read_text(encoding="utf-8"))
+        for diagnostic in document["diagnostics"]:
+            diagnostic["message"] = MARK
+        result.write_text(json.dumps(document), encoding="utf-8")
+
+
 def test_project_wide_findings_are_reused_while_no_file_changes(two_file_project):
     first = check(two_file_project, "--select", "ASY109")
     assert [f["code"] for f in json.loads(first.stdout)] == ["ASY109"]
-    [cache_file] = cache_files(two_file_project / ".asynclint_cache")
-    document = json.loads(cache_file.read_text(encoding="utf-8"))
-    document["project"][1][0]["message"] = MARK
-    cache_file.write_text(json.dumps(document), encoding="utf-8")
+    mark_project_results(two_file_project / ".asynclint_cache")
     assert messages(check(two_file_project, "--select", "ASY109")) == [MARK]
+
+
+def test_a_run_on_some_files_keeps_the_whole_projects_result(two_file_project):
+    """pre-commit checks the files of a commit, then a whole-project run checks them all:
+    each run's project phase result is kept, neither evicts the other's."""
+    check(two_file_project, "--select", "ASY109")
+    mark_project_results(two_file_project / ".asynclint_cache")
+    assert messages(check(two_file_project, "--select", "ASY109", "app.py")) == []  # helpers.py not given
+    assert messages(check(two_file_project, "--select", "ASY109")) == [MARK]
+
+
+def test_damaged_summaries_are_made_again(two_file_project):
+    check(two_file_project, "--select", "ASY109")
+    (two_file_project / "app.py").write_text("# edited\n" + HANDLER, encoding="utf-8")  # the project phase runs
+
+    def damage(path, entry):
+        entry[1]["ASY109"] = {"functions": "?"}
+
+    rewrite_entries(two_file_project / ".asynclint_cache", damage, "summaries")
+    assert [(f["code"], f["line"]) for f in json.loads(check(two_file_project, "--select", "ASY109").stdout)] == [
+        ("ASY109", 6)
+    ]
+
+
+def test_a_cache_of_the_previous_format_is_replaced(project):
+    check(project)
+    [directory] = fingerprints(project / ".asynclint_cache")
+    old = project / ".asynclint_cache" / f"{directory.name}.json"
+    old.write_text('{"format": 4, "files": {}}', encoding="utf-8")
+    check(project)
+    assert not old.exists()
 
 
 def test_changing_a_helper_file_recomputes_project_wide_findings(two_file_project):
     assert messages(check(two_file_project, "--select", "ASY109"))
     (two_file_project / "helpers.py").write_text(HARMLESS_HELPER, encoding="utf-8")
     assert messages(check(two_file_project, "--select", "ASY109")) == []
+
+
+def test_a_run_reads_the_shards_of_its_files_and_summaries_only_for_the_project_phase(two_file_project, monkeypatch):
+    """Warm, nothing changed: the files' diagnostics and the project phase's result are read,
+    no summary (they are most of the cache). After an edit, the shards of the two files'
+    summaries: the one the project phase reads, the one the edited file's new summary goes to."""
+    from click.testing import CliRunner
+
+    from asynclint import cache
+    from asynclint.cli import cli
+
+    monkeypatch.chdir(two_file_project)
+    runner = CliRunner()
+    runner.invoke(cli, ["check", "--select", "ASY109"])
+    read: list[Path] = []
+    original = cache._read_document
+    monkeypatch.setattr(cache, "_read_document", lambda file: read.append(file) or original(file))
+    assert runner.invoke(cli, ["check", "--select", "ASY109"]).exit_code == 1
+    shard_names = {cache._shard_name(name) for name in ("app.py", "helpers.py")}
+    assert sorted((file.parent.name, file.stem) for file in read) == sorted(
+        [("files", name) for name in shard_names] + [("project", read[-1].stem)]
+    )
+    read.clear()
+    (two_file_project / "app.py").write_text("# edited\n" + HANDLER, encoding="utf-8")
+    assert runner.invoke(cli, ["check", "--select", "ASY109"]).exit_code == 1
+    summaries_read = [file.stem for file in read if file.parent.name == "summaries"]
+    assert sorted(summaries_read) == sorted(shard_names)

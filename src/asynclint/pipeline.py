@@ -18,6 +18,8 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -32,6 +34,17 @@ def _to_stderr(message: str) -> None:
     print(f"asynclint: error: {message}", file=sys.stderr)
 
 
+@dataclass
+class PipelineStats:
+    """What one `lint_project` did, for `--verbose`."""
+
+    cached: int = 0  # files whose results came from the cache
+    linted: int = 0  # files linted in this run
+    per_file_seconds: float = 0.0  # the per-file phase: cache look-ups and linting
+    project_seconds: float = 0.0  # the project phase (0 when there is none)
+    project_cached: bool = False  # the project phase's result came from the cache
+
+
 def lint_project(
     files: list[str],
     config: Config,
@@ -40,15 +53,20 @@ def lint_project(
     jobs: int | None = None,
     cache: ResultCache | None = None,
     report_error: Callable[[str], None] = _to_stderr,
+    on_file_done: Callable[[int], None] | None = None,
+    stats: PipelineStats | None = None,
 ) -> list[Diagnostic]:
     """Every diagnostic of `files` (and of the overlay's paths), sorted. A file of `files`
     that is the same file as an overlay path (`pkg/views.py` and `./pkg/views.py`) is read
     from the overlay only. A project phase that fails is reported through `report_error`;
-    the per-file findings stand."""
+    the per-file findings stand. `on_file_done(n)` is called, in this process, as `n` more
+    of `files` are finished (a progress bar); `stats`, when given, is filled in."""
     from asynclint.engine import Linter, map_paths
     from asynclint.notebook import is_notebook, lint_file, lint_notebook_data
     from asynclint.project import project_codes
 
+    stats = stats if stats is not None else PipelineStats()
+    started = time.perf_counter()
     overlay = overlay or {}
     given = {os.path.abspath(path) for path in overlay}
     on_disk = [path for path in files if os.path.abspath(path) not in given]
@@ -66,33 +84,44 @@ def lint_project(
             if by_code is not None:
                 summaries[path] = by_code
     digests: dict[str, str] = {}  # every readable file's content hash, when caching
-    to_lint = on_disk if cache is None else _from_cache(on_disk, cache, digests, diagnostics, summaries)
+    to_lint = on_disk if cache is None else _from_cache(on_disk, cache, digests, diagnostics)
+    stats.cached, stats.linted = len(on_disk) - len(to_lint), len(to_lint)
+    if on_file_done is not None and stats.cached:
+        on_file_done(stats.cached)
     for result in map_paths(to_lint, config, functools.partial(lint_file, project=project), jobs):
         diagnostics.extend(result.diagnostics)
         summaries[result.path] = result.summaries
         if cache is not None and result.path in digests:
             cache.put(result.path, digests[result.path], result.diagnostics, result.summaries)
+    stats.per_file_seconds = time.perf_counter() - started
     if project:
+        started = time.perf_counter()
         paths = [path for path in on_disk + list(overlay) if not is_notebook(path)]
         # Project-wide findings depend on every file: reuse them only when no file changed.
         key = None
-        if cache is not None and not overlay and len(digests) == len(on_disk):
-            key = project_key(on_disk, digests)
+        if cache is not None and not overlay and all(path in digests for path in paths):
+            key = project_key(paths, digests)
         found = cache.project_result(key) if key is not None else None
+        stats.project_cached = found is not None
         if found is None:
+            if cache is not None:  # the summaries of the files taken from the cache, read only now
+                for path in paths:
+                    if path not in summaries and path in digests:
+                        summaries[path] = cache.summaries(path, digests[path])
             found = _project_phase(config, paths, summaries, jobs, cache, overlay, report_error)
             if key is not None and found is not None:
                 cache.put_project_result(key, found)
         diagnostics.extend(found or [])
+        stats.project_seconds = time.perf_counter() - started
     if cache is not None:
         cache.save()
     diagnostics.sort(key=Diagnostic.sort_key)
     return diagnostics
 
 
-def _from_cache(files, cache: ResultCache, digests, diagnostics, summaries) -> list[str]:
-    """Takes what the cache has for `files` (into `diagnostics`, `summaries`, `digests`);
-    returns the files that must be linted."""
+def _from_cache(files, cache: ResultCache, digests, diagnostics) -> list[str]:
+    """Takes what the cache has for `files` (into `diagnostics`, and every readable file's
+    content hash into `digests`); returns the files that must be linted."""
     from asynclint.cache import content_hash
 
     to_lint = []
@@ -108,7 +137,6 @@ def _from_cache(files, cache: ResultCache, digests, diagnostics, summaries) -> l
             to_lint.append(path)
         else:
             diagnostics.extend(cached)
-            summaries[path] = cache.summaries(path, digest)
     return to_lint
 
 
