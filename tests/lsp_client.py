@@ -68,8 +68,6 @@ class LspClient:
             raise LspError(f"the server closed the connection; stderr:\n{self.stderr.decode(errors='replace')}")
         if "method" in message and "id" in message:  # a request from the server: answer it
             self.send({"id": message["id"], "result": None})
-            self._held.append(message)
-            return self._next(deadline)
         return message
 
     # - protocol -
@@ -91,16 +89,17 @@ class LspClient:
         self.send({"method": method, "params": params})
 
     def wait_for(self, method: str, predicate=lambda params: True, timeout: float = 15.0) -> dict:
-        """The params of the first notification `method` (held or new) that `predicate` accepts."""
+        """The params of the first notification or request from the server `method` (held or
+        new) that `predicate` accepts (requests are answered as they arrive)."""
         for index, message in enumerate(self._held):
             if message.get("method") == method and predicate(message.get("params")):
                 del self._held[index]
-                return message["params"]
+                return message.get("params")
         deadline = time.monotonic() + timeout
         while True:
             message = self._next(deadline)
             if message.get("method") == method and predicate(message.get("params")):
-                return message["params"]
+                return message.get("params")
             self._held.append(message)
 
     def held(self, method: str) -> list[dict]:
@@ -119,13 +118,19 @@ class LspClient:
                 self.process.wait()
 
 
-def apply_text_edits(text: str, edits: list[dict]) -> str:
-    """Apply LSP TextEdits (UTF-16 positions, as the protocol defines by default) to `text`,
-    independently of asynclint's own position code."""
+def apply_text_edits(text: str, edits: list[dict], encoding: str = "utf-16") -> str:
+    """Apply LSP TextEdits to `text`, their characters counted in `encoding` (UTF-16 code
+    units, the protocol's default, or UTF-8 bytes), independently of asynclint's own position
+    code."""
     lines = text.splitlines(keepends=True)
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line))
+
+    def width(ch: str) -> int:
+        if encoding == "utf-8":
+            return len(ch.encode("utf-8"))
+        return 2 if ord(ch) > 0xFFFF else 1
 
     def offset(position: dict) -> int:
         line = position["line"]
@@ -136,7 +141,7 @@ def apply_text_edits(text: str, edits: list[dict]) -> str:
         for index, ch in enumerate(content):
             if units >= position["character"]:
                 return starts[line] + index
-            units += 2 if ord(ch) > 0xFFFF else 1
+            units += width(ch)
         return starts[line] + len(content)
 
     located = sorted(
@@ -147,10 +152,10 @@ def apply_text_edits(text: str, edits: list[dict]) -> str:
     return text
 
 
-def workspace_edit_text(edit: dict, uri: str, text: str) -> str:
+def workspace_edit_text(edit: dict, uri: str, text: str, encoding: str = "utf-16") -> str:
     """Apply a WorkspaceEdit's edits for `uri` (either `changes` or `documentChanges`)."""
     edits = list(edit.get("changes", {}).get(uri, []))
     for change in edit.get("documentChanges") or []:
         if change["textDocument"]["uri"] == uri:
             edits.extend(change["edits"])
-    return apply_text_edits(text, edits)
+    return apply_text_edits(text, edits, encoding)

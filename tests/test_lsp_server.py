@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
@@ -39,8 +40,19 @@ def workspace(tmp_path):
     return tmp_path
 
 
-def _start(workspace, encodings=("utf-16",)):
+def _start(workspace, encodings=("utf-16",), pull=False, workspace_capabilities=None):
+    """A client as an editor starts it; `pull`: one that asks for diagnostics
+    (`textDocument/diagnostic`, with `workspace/diagnostic/refresh`) instead of being sent them."""
     client = LspClient([sys.executable, "-m", "asynclint", "server"], cwd=str(workspace))
+    text_document = {
+        "publishDiagnostics": {"relatedInformation": True, "versionSupport": True},
+        "codeAction": {"codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["quickfix", "source"]}}},
+        "hover": {"contentFormat": ["markdown", "plaintext"]},
+    }
+    workspace_capability = {"workspaceEdit": {"documentChanges": True}, **(workspace_capabilities or {})}
+    if pull:
+        text_document["diagnostic"] = {"relatedDocumentSupport": True}
+        workspace_capability["diagnostics"] = {"refreshSupport": True}
     result = client.request(
         "initialize",
         {
@@ -49,11 +61,8 @@ def _start(workspace, encodings=("utf-16",)):
             "workspaceFolders": [{"uri": workspace.as_uri(), "name": "ws"}],
             "capabilities": {
                 "general": {"positionEncodings": list(encodings)},
-                "workspace": {"workspaceEdit": {"documentChanges": True}},
-                "textDocument": {
-                    "publishDiagnostics": {"relatedInformation": True, "versionSupport": True},
-                    "codeAction": {"codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["quickfix", "source"]}}},
-                },
+                "workspace": workspace_capability,
+                "textDocument": text_document,
             },
         },
         timeout=30,
@@ -94,13 +103,15 @@ def test_diagnostics_code_actions_and_fix_all_over_stdio(workspace):
             "textDocument/codeAction",
             {"textDocument": {"uri": uri}, "range": sleep["range"], "context": {"diagnostics": [sleep]}},
         )
-        by_title = {a["title"]: a for a in actions}
-        fix = next(a for a in actions if a["kind"] == "quickfix" and "safe fix" in a["title"])
-        assert fix["isPreferred"] is True and "ASY100" in fix["title"]
+        assert [(a["title"], a["kind"], a.get("isPreferred")) for a in actions] == [
+            ("Replace with `await asyncio.sleep(1)`", "quickfix", True),
+            ("Add `# noqa: ASY100`", "quickfix", None),
+            ("Apply all safe asynclint fixes", "source.fixAll.asynclint", None),
+        ]
+        fix, noqa, _ = actions
         assert workspace_edit_text(fix["edit"], uri, SOURCE) == SOURCE.replace(
             "time.sleep(1)", "await asyncio.sleep(1)"
         )
-        noqa = by_title["Suppress ASY100 with `# noqa: ASY100`"]
         assert workspace_edit_text(noqa["edit"], uri, SOURCE) == SOURCE.replace(
             "time.sleep(1)\n", "time.sleep(1)  # noqa: ASY100\n"
         )
@@ -113,9 +124,10 @@ def test_diagnostics_code_actions_and_fix_all_over_stdio(workspace):
             "textDocument/codeAction",
             {"textDocument": {"uri": uri}, "range": value["range"], "context": {"diagnostics": [value], "only": ["quickfix"]}},
         )
-        unsafe = [a for a in actions if "unsafe" in a["title"]]
-        assert len(unsafe) == 1 and not unsafe[0].get("isPreferred")
-        assert {a["kind"] for a in actions} == {"quickfix"}
+        assert [(a["title"], a["kind"], a.get("isPreferred")) for a in actions] == [
+            ("Replace with `await asyncio.sleep(2)` (unsafe)", "quickfix", False),
+            ("Add `# noqa: ASY100`", "quickfix", None),
+        ]
 
         # source.fixAll.asynclint: every safe fix, not the unsafe one.
         whole = {"start": {"line": 0, "character": 0}, "end": {"line": 9, "character": 0}}
@@ -123,7 +135,7 @@ def test_diagnostics_code_actions_and_fix_all_over_stdio(workspace):
             "textDocument/codeAction",
             {"textDocument": {"uri": uri}, "range": whole, "context": {"diagnostics": [], "only": ["source.fixAll"]}},
         )
-        assert fix_all["kind"] == "source.fixAll.asynclint"
+        assert (fix_all["title"], fix_all["kind"]) == ("Apply all safe asynclint fixes", "source.fixAll.asynclint")
         fixed = workspace_edit_text(fix_all["edit"], uri, SOURCE)
         assert fixed == SOURCE.replace("time.sleep(1)", "await asyncio.sleep(1)")
 
@@ -188,7 +200,9 @@ def test_project_findings_through_saved_helpers_and_unsaved_edits(workspace):
     uri = (package / "views.py").as_uri()
     client, _ = _start(workspace)
     try:
-        published = _open(client, uri, VIEWS)
+        client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": VIEWS}})
+        # At once the document alone; with its project once the workspace index is built.
+        published = client.wait_for("textDocument/publishDiagnostics", lambda p: p["uri"] == uri and p["diagnostics"])
         assert [(d["code"], d["range"]["start"]) for d in published["diagnostics"]] == [
             ("ASY109", {"line": 1, "character": 18})
         ]
@@ -205,8 +219,9 @@ def test_project_findings_through_saved_helpers_and_unsaved_edits(workspace):
         # The helper stops blocking and is saved: the open document's finding goes.
         (package / "helpers.py").write_text("def load(): pass\n", encoding="utf-8")
         client.notify("textDocument/didSave", {"textDocument": {"uri": (package / "helpers.py").as_uri()}})
-        published = client.wait_for("textDocument/publishDiagnostics", lambda p: p["uri"] == uri and not p["diagnostics"])
-        assert published["version"] == 3
+        client.wait_for(
+            "textDocument/publishDiagnostics", lambda p: p["uri"] == uri and p["version"] == 3 and not p["diagnostics"]
+        )
         assert client.close() == 0
     finally:
         if client.process.poll() is None:
@@ -281,3 +296,231 @@ def test_client_side_edit_helper_counts_utf16():
     text = 'x = "😀"; y\n'
     edit = {"range": {"start": {"line": 0, "character": 10}, "end": {"line": 0, "character": 11}}, "newText": "z"}
     assert apply_text_edits(text, [edit]) == 'x = "😀"; z\n'
+
+
+TITLES = textwrap.dedent(
+    """\
+    import requests
+
+
+    async def fetch(url):
+        requests.get(url)
+    """
+)
+
+
+def test_quick_fix_titles_are_sentences(workspace):
+    (workspace / "fetch.py").write_text(TITLES, encoding="utf-8")
+    uri = (workspace / "fetch.py").as_uri()
+    client, _ = _start(workspace)
+    try:
+        (finding,) = _open(client, uri, TITLES)["diagnostics"]
+        actions = client.request(
+            "textDocument/codeAction",
+            {"textDocument": {"uri": uri}, "range": finding["range"], "context": {"diagnostics": [finding]}},
+        )
+        assert [a["title"] for a in actions] == [
+            "Run `requests.get` in a worker thread with `asyncio.to_thread` (unsafe)",
+            "Add `# noqa: ASY101`",
+        ]
+        assert client.close() == 0
+    finally:
+        if client.process.poll() is None:
+            client.process.kill()
+
+
+# An emoji (two UTF-16 units, four UTF-8 bytes) before a finding and before a noqa code.
+EMOJI = textwrap.dedent(
+    """\
+    import time
+
+
+    async def handler():
+        label = "😀"; time.sleep(1)
+        note = "😀"; time.sleep(2)  # noqa: ASY100, ASY101
+    """
+)
+
+
+def _units(text: str, encoding: str) -> int:
+    return len(text.encode("utf-8")) if encoding == "utf-8" else len(text.encode("utf-16-le")) // 2
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_positions_hover_and_edits_in_the_negotiated_encoding(workspace, encoding):
+    """UTF-8 when the client offers it, UTF-16 otherwise: ranges, hover positions and edits
+    all count the emoji the client's way."""
+    (workspace / "emoji.py").write_text(EMOJI, encoding="utf-8")
+    uri = (workspace / "emoji.py").as_uri()
+    client, initialized = _start(workspace, encodings=(encoding,) if encoding == "utf-8" else ())
+    try:
+        assert initialized["capabilities"]["positionEncoding"] == encoding
+        assert initialized["capabilities"]["hoverProvider"]
+        (sleep,) = _open(client, uri, EMOJI)["diagnostics"]  # the second is silenced
+        line = EMOJI.splitlines()[4]
+        start = _units(line[: line.index("time.sleep")], encoding)
+        assert sleep["range"] == {
+            "start": {"line": 4, "character": start},
+            "end": {"line": 4, "character": start + len("time.sleep(1)")},
+        }
+
+        # Hover on the finding: the rule's page, as `asynclint rule ASY100` prints it.
+        from asynclint.registry import RULES
+
+        hover = client.request(
+            "textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 4, "character": start + 3}}
+        )
+        assert hover["contents"] == {"kind": "markdown", "value": RULES["ASY100"].documentation().strip()}
+        assert hover["range"] == sleep["range"]
+
+        # Hover on each code of the noqa comment, after the emoji.
+        noqa_line = EMOJI.splitlines()[5]
+        for code in ("ASY100", "ASY101"):
+            first = _units(noqa_line[: noqa_line.index(code)], encoding)
+            hover = client.request(
+                "textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 5, "character": first + 2}}
+            )
+            assert hover["contents"]["value"] == RULES[code].documentation().strip()
+            assert hover["range"] == {
+                "start": {"line": 5, "character": first},
+                "end": {"line": 5, "character": first + len(code)},
+            }
+        # Anywhere else on the line: nothing (the `noqa` word, the emoji's string).
+        for column in (noqa_line.index("noqa") + 1, noqa_line.index("note")):
+            character = _units(noqa_line[:column], encoding)
+            hover = client.request(
+                "textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 5, "character": character}}
+            )
+            assert hover is None
+
+        # The fix's edit, applied the client's way.
+        (fix, _) = client.request(
+            "textDocument/codeAction",
+            {"textDocument": {"uri": uri}, "range": sleep["range"], "context": {"diagnostics": [sleep], "only": ["quickfix"]}},
+        )
+        fixed = EMOJI.replace("time.sleep(1)", "await asyncio.sleep(1)")
+        assert workspace_edit_text(fix["edit"], uri, EMOJI, encoding).replace("import asyncio\n", "") == fixed
+
+        # An incremental change after the emoji, in the client's units: the finding moves.
+        inserted = {"start": {"line": 4, "character": start}, "end": {"line": 4, "character": start}}
+        client.notify(
+            "textDocument/didChange",
+            {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"range": inserted, "text": "x = 1; "}]},
+        )
+        published = client.wait_for("textDocument/publishDiagnostics", lambda p: p["uri"] == uri and p["version"] == 2)
+        assert [d["range"]["start"] for d in published["diagnostics"]] == [{"line": 4, "character": start + 7}]
+        assert client.close() == 0
+    finally:
+        if client.process.poll() is None:
+            client.process.kill()
+
+
+def test_hover_on_an_unknown_code_or_off_any_finding_is_empty(workspace):
+    text = "import os  # noqa: ASY999, F401\n"
+    (workspace / "other.py").write_text(text, encoding="utf-8")
+    uri = (workspace / "other.py").as_uri()
+    client, _ = _start(workspace)
+    try:
+        assert _open(client, uri, text)["diagnostics"] == []
+        for code in ("ASY999", "F401", "import"):
+            character = text.index(code) + 1
+            hover = client.request(
+                "textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 0, "character": character}}
+            )
+            assert hover is None, code
+        assert client.close() == 0
+    finally:
+        if client.process.poll() is None:
+            client.process.kill()
+
+
+def test_pull_diagnostics_for_clients_that_ask(workspace):
+    """A client that pulls (`textDocument/diagnostic`) is sent no diagnostics; an unchanged
+    document answers "unchanged" to the id it was given; a change on disk asks it to pull again."""
+    package = workspace / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "helpers.py").write_text(HELPERS, encoding="utf-8")
+    (package / "views.py").write_text(VIEWS, encoding="utf-8")
+    uri = (package / "views.py").as_uri()
+    client, initialized = _start(workspace, pull=True)
+    try:
+        provider = initialized["capabilities"]["diagnosticProvider"]
+        assert provider["interFileDependencies"] is True and provider["workspaceDiagnostics"] is False
+        client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": VIEWS}})
+
+        def pull(previous=None, expect=None):
+            # Until the workspace index is built, a document is linted alone (no ASY109 yet).
+            deadline = time.monotonic() + 30
+            while True:
+                report = client.request(
+                    "textDocument/diagnostic", {"textDocument": {"uri": uri}, "previousResultId": previous}
+                )
+                if expect is None or report["kind"] == "unchanged" or [d["code"] for d in report["items"]] == expect:
+                    return report
+                assert time.monotonic() < deadline, report
+                time.sleep(0.2)
+
+        report = pull(expect=["ASY109"])
+        assert report["kind"] == "full" and report["resultId"]
+        assert report["items"][0]["range"]["start"] == {"line": 1, "character": 18}
+        again = pull(report["resultId"])
+        assert again == {"kind": "unchanged", "resultId": report["resultId"]}
+
+        # The helper stops blocking on disk: the server asks the client to pull again.
+        (package / "helpers.py").write_text("def load(): pass\n", encoding="utf-8")
+        client.notify(
+            "workspace/didChangeWatchedFiles", {"changes": [{"uri": (package / "helpers.py").as_uri(), "type": 2}]}
+        )
+        client.wait_for("workspace/diagnostic/refresh")
+        report = pull(report["resultId"])
+        assert report["kind"] == "full" and report["items"] == []
+        assert client.held("textDocument/publishDiagnostics") == []
+        assert client.close() == 0
+    finally:
+        if client.process.poll() is None:
+            client.process.kill()
+
+
+def test_the_workspace_index_follows_helpers_changed_on_disk(workspace):
+    """Issue 11: views.py is open; helpers.py, not open, changes on disk and the editor says so
+    (workspace/didChangeWatchedFiles): views.py's ASY109 appears, then goes."""
+    package = workspace / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "helpers.py").write_text("def load(): pass\n", encoding="utf-8")
+    (package / "views.py").write_text(VIEWS, encoding="utf-8")
+    uri = (package / "views.py").as_uri()
+    helpers = (package / "helpers.py").as_uri()
+    watching = {"didChangeWatchedFiles": {"dynamicRegistration": True}}
+    client, _ = _start(workspace, workspace_capabilities=watching)
+    try:
+        # The server asks to be told of changes to Python files and configuration.
+        registration = client.wait_for("client/registerCapability")
+        (watch,) = registration["registrations"]
+        assert watch["method"] == "workspace/didChangeWatchedFiles"
+        assert {w["globPattern"] for w in watch["registerOptions"]["watchers"]} >= {"**/*.py", "**/pyproject.toml"}
+
+        published = _open(client, uri, VIEWS)
+        assert published["diagnostics"] == []
+        (package / "helpers.py").write_text(HELPERS, encoding="utf-8")
+        client.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": helpers, "type": 2}]})
+        published = client.wait_for("textDocument/publishDiagnostics", lambda p: p["uri"] == uri and p["diagnostics"])
+        assert [d["code"] for d in published["diagnostics"]] == ["ASY109"]
+        (package / "helpers.py").write_text("def load(): pass\n", encoding="utf-8")
+        client.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": helpers, "type": 2}]})
+        published = client.wait_for("textDocument/publishDiagnostics", lambda p: p["uri"] == uri and not p["diagnostics"])
+
+        # A helper module created on disk joins the project.
+        (package / "more.py").write_text(HELPERS, encoding="utf-8")
+        client.notify(
+            "textDocument/didChange",
+            {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": VIEWS.replace("helpers", "more")}]},
+        )
+        client.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": (package / "more.py").as_uri(), "type": 1}]})
+        published = client.wait_for("textDocument/publishDiagnostics", lambda p: p["uri"] == uri and p["diagnostics"])
+        assert [d["code"] for d in published["diagnostics"]] == ["ASY109"]
+        assert client.close() == 0
+    finally:
+        if client.process.poll() is None:
+            client.process.kill()

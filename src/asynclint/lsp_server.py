@@ -22,14 +22,17 @@ when the server starts.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from asynclint import __version__, exitcodes
-from asynclint.diagnostic import Applicability, Diagnostic, Edit, Span
-from asynclint.positions import offset_position, split_lines
+from asynclint.diagnostic import Applicability, Diagnostic, Edit
+from asynclint.lsp_workspace import Document, Workspace, excluded, minimal_edit, noqa_code_at
+from asynclint.positions import split_lines
 
 DEBOUNCE_SECONDS = 0.3
 FIX_ALL_KIND = "source.fixAll.asynclint"
@@ -50,99 +53,6 @@ def serve() -> int:
     return exitcodes.CLEAN
 
 
-# --- engine side: no pygls below this line until build_server --------------------------------
-
-
-class _Linters:
-    """One Linter per configuration file, rebuilt when the file changes, with the project's
-    files and an in-memory cache of their results and summaries."""
-
-    def __init__(self) -> None:
-        self._linters: dict[tuple, object] = {}
-        self._projects: dict[int, tuple[list[str] | None, object]] = {}  # id(linter) -> (files, cache)
-
-    def forget_files(self) -> None:
-        """Files were created or deleted: discover each project's files again."""
-        self._projects = {key: (None, cache) for key, (_, cache) in self._projects.items()}
-
-    def knows(self, path: str) -> bool:
-        """Whether `path` is among the files some project discovered (a new file is not)."""
-        return any(files is not None and path in files for files, _ in self._projects.values())
-
-    def project_of(self, linter) -> tuple[list[str], object]:
-        """The files discovered under the linter's config root, and its results cache."""
-        from asynclint.cache import ResultCache
-        from asynclint.discovery import discover
-
-        files, cache = self._projects.get(id(linter), (None, None))
-        if cache is None:
-            cache = ResultCache(None, linter.config.fingerprint())
-        if files is None:
-            files = discover([str(linter.config.root)], linter.config).files
-        self._projects[id(linter)] = (files, cache)
-        return files, cache
-
-    def for_path(self, path: str):
-        from asynclint.config import find_config_file, load_config
-        from asynclint.engine import Linter
-
-        directory = Path(path).parent
-        config_file = find_config_file(directory) if directory.is_dir() else None
-        try:
-            stat = config_file.stat() if config_file is not None else None
-        except OSError:
-            stat = None
-        key = (str(config_file), stat.st_mtime_ns if stat else None, stat.st_size if stat else None)
-        linter = self._linters.get(key)
-        if linter is None:
-            config = load_config(config_file, directory)  # raises ConfigError
-            config.enabled  # validate selectors and tables now, not in the middle of a lint
-            config.tables
-            linter = self._linters[key] = Linter(config)
-        return linter
-
-
-def _excluded(linter, path: str) -> bool:
-    if not os.path.isfile(path):
-        return False
-    from asynclint.discovery import discover
-
-    return not discover([path], linter.config, force_exclude=True).files
-
-
-def _minimal_edit(old: str, new: str) -> Edit:
-    """One edit (internal positions) that turns `old` into `new`: the changed middle only, so
-    the editor keeps the cursor and folds outside it."""
-    limit = min(len(old), len(new))
-    start = 0
-    while start < limit and old[start] == new[start]:
-        start += 1
-    if 0 < start < len(old) and old[start - 1] == "\r" and old[start] == "\n":
-        start -= 1  # never split a \r\n line break
-    end_old, end_new = len(old), len(new)
-    while end_old > start and end_new > start and old[end_old - 1] == new[end_new - 1]:
-        end_old -= 1
-        end_new -= 1
-    if 0 < end_old < len(old) and old[end_old - 1] == "\r" and old[end_old] == "\n":
-        end_old += 1
-        end_new += 1
-    line, column = offset_position(old, start)
-    end_line, end_column = offset_position(old, end_old)
-    return Edit(Span(line, column, end_line, end_column), new[start:end_new])
-
-
-class _Document:
-    """What the server last computed for one open document version."""
-
-    def __init__(self, version, text: str, path: str, diagnostics: list[Diagnostic]) -> None:
-        self.version = version
-        self.text = text
-        self.path = path
-        self.lines = split_lines(text)
-        self.diagnostics = diagnostics
-        self.fix_all: str | None = None  # the text after every safe fix, once computed
-
-
 # --- the pygls adapter -------------------------------------------------------------------------
 
 
@@ -154,53 +64,130 @@ def build_server():
 
     from asynclint.config import ConfigError
     from asynclint.output.lsp import lsp_diagnostic, path_uri, text_edit
-    from asynclint.pipeline import lint_project
+    from asynclint.registry import RULES
     from asynclint.tables import TableError
 
     converter = default_converter()
+    # Load libcst before two threads (linting, indexing) can touch it first at once: a module
+    # behind importlib's LazyLoader is not safe to load from two threads (CPython gh-114763).
+    from asynclint._lazy import libcst
+
+    libcst.Module  # noqa: B018 - the attribute access is what loads it
 
     class AsynclintServer(LanguageServer):
         def __init__(self) -> None:
-            super().__init__("asynclint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
-            self.linters = _Linters()
-            self.documents: dict[str, _Document] = {}
+            super().__init__(
+                "asynclint",
+                __version__,
+                text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+                notebook_document_sync=types.NotebookDocumentSyncOptions(
+                    notebook_selector=[
+                        types.NotebookDocumentFilterWithCells(
+                            cells=[types.NotebookCellLanguage(language="python")], notebook="*"
+                        )
+                    ],
+                    save=True,
+                ),
+            )
+            self.projects = Workspace()  # used on the lint thread only
+            self.documents: dict[str, Document] = {}
+            self.notebooks: dict[str, tuple] = {}  # notebook URI -> (version, {cell URI: [Diagnostic]})
+            self.notebook_cells: dict[str, list[str]] = {}  # notebook URI -> the cell URIs published
             self.pending: dict[str, asyncio.Task] = {}
+            self.published: dict[str, list] = {}  # URI -> the diagnostics last sent for it
             self.reported_errors: set[str] = set()
             # Linters keep per-file state: every lint runs on this one thread, off the loop.
             self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="asynclint-lint")
+            # Projects' indexes are built on another, so documents are linted meanwhile.
+            self.index_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="asynclint-index")
+            self.event_loop: asyncio.AbstractEventLoop | None = None
 
         @property
         def encoding(self) -> str:
             encoding = self.workspace.position_encoding
             return str(getattr(encoding, "value", encoding) or "utf-16")
 
+        @property
+        def pulls_diagnostics(self) -> bool:
+            """The client asks for diagnostics (`textDocument/diagnostic`) instead of being sent them."""
+            text_document = self.client_capabilities.text_document
+            return text_document is not None and text_document.diagnostic is not None
+
         def path_of(self, uri: str) -> str:
             if uri.startswith("file:"):
                 return to_fs_path(uri) or uri
             # An unsaved buffer: lint it as a file of the workspace (its config applies).
             root = self.workspace.root_path or os.getcwd()
-            return os.path.join(root, "untitled.py")
+            return os.path.join(root, "untitled.ipynb" if self.is_notebook(uri) else "untitled.py")
 
-        # - linting (on the executor thread) -
+        def is_notebook(self, uri: str) -> bool:
+            return uri in self.workspace.notebook_documents
+
+        def cell_of_notebook(self, uri: str) -> str | None:
+            """The URI of the notebook whose cell `uri` is, or None for a document of its own."""
+            notebook = self.workspace.get_notebook_document(cell_uri=uri)
+            return None if notebook is None else notebook.uri
+
+        # - linting (on the lint thread) -
 
         def lint(self, path: str, text: str) -> list[Diagnostic] | str:
-            """The diagnostics for `text`, or what is wrong with the configuration."""
+            """The diagnostics for `text` as the file `path`, or what is wrong with the
+            configuration."""
             try:
-                linter = self.linters.for_path(path)
+                linter = self.projects.linter_for(path)
+                project = self.projects.project_for(path)
             except (ConfigError, TableError) as exc:
                 return str(exc)
-            if _excluded(linter, path):
+            if excluded(linter, path):
                 return []
-            files, cache = self.linters.project_of(linter)
-            found = lint_project(files, linter.config, overlay={path: text}, jobs=1, cache=cache)
-            return [d for d in found if d.path == path]
+            if not project.ready:
+                self.event_loop.call_soon_threadsafe(self.build_index, project)
+            return project.lint(path, text)
 
-        def fix_all(self, document: _Document) -> str:
+        def index_workspace(self) -> None:
+            """On start-up: the project of each workspace folder starts building its index."""
+            folders = [to_fs_path(uri) for uri in self.workspace.folders] or [self.workspace.root_path]
+            for folder in filter(None, folders):
+                try:
+                    project = self.projects.project_of_directory(folder)
+                except (ConfigError, TableError) as exc:
+                    self.event_loop.call_soon_threadsafe(self.config_error, str(exc))
+                    continue
+                self.event_loop.call_soon_threadsafe(self.build_index, project)
+
+        def build_index(self, project) -> None:
+            """Build the project's index in the background, then lint the open documents again
+            with it (on the loop)."""
+            if project.ready or project.building:
+                return
+            project.building = True  # and stays so if the build fails: documents are linted alone
+
+            def built(future) -> None:
+                if future.exception() is not None:
+                    self.window_log_message(
+                        types.LogMessageParams(
+                            type=types.MessageType.Error,
+                            message=f"asynclint: the workspace index was not built: {future.exception()!r}",
+                        )
+                    )
+                    return
+                project.building = False
+                self.refresh_open_documents(only_changes=True)
+
+            asyncio.get_running_loop().run_in_executor(self.index_executor, project.build).add_done_callback(built)
+
+        def forget_files(self, paths: list[str] | None) -> None:
+            """Files were created or deleted (`paths` None), or saved: a project that did not
+            know one of them discovers its files again."""
+            if paths is None or not all(self.projects.knows(path) for path in paths):
+                self.projects.forget_files()
+
+        def fix_all(self, document: Document) -> str:
             from asynclint.fixer import fix_text
 
             if document.fix_all is None:
                 try:
-                    linter = self.linters.for_path(document.path)
+                    linter = self.projects.linter_for(document.path)
                 except (ConfigError, TableError):
                     return document.text  # the next lint reports it
                 try:
@@ -218,11 +205,12 @@ def build_server():
                 )
 
         async def run_on_executor(self, function, *args):
-            return await asyncio.get_running_loop().run_in_executor(self.executor, function, *args)
+            self.event_loop = asyncio.get_running_loop()  # for the lint thread to call back on
+            return await self.event_loop.run_in_executor(self.executor, function, *args)
 
         # - documents -
 
-        async def current(self, uri: str) -> _Document | None:
+        async def current(self, uri: str) -> Document | None:
             """The results for the document's current text, linting now if they are stale."""
             text_document = self.workspace.get_text_document(uri)
             cached = self.documents.get(uri)
@@ -233,22 +221,35 @@ def build_server():
             if isinstance(diagnostics, str):
                 self.config_error(diagnostics)
                 return None
-            document = self.documents[uri] = _Document(version, text, path, diagnostics)
+            document = self.documents[uri] = Document(version, text, path, diagnostics)
             return document
 
-        def relint_open_documents(self) -> None:
-            """A saved or changed file may hold a helper another document's findings go through."""
+        def refresh_open_documents(self, only_changes: bool = False) -> None:
+            """A saved or changed file may hold a helper another document's findings go through.
+            `only_changes`: publish only diagnostics that differ from those published."""
             self.documents.clear()
-            for uri in list(self.workspace.text_documents):
-                self.schedule(uri, 0)
+            self.notebooks.clear()
+            if self.pulls_diagnostics:
+                workspace = self.client_capabilities.workspace
+                if workspace is not None and workspace.diagnostics is not None and workspace.diagnostics.refresh_support:
+                    self.workspace_diagnostic_refresh(None)
+                return
+            # A cell is no file of its own: its notebook is linted instead.
+            documents = [uri for uri in self.workspace.text_documents if self.cell_of_notebook(uri) is None]
+            for uri in documents + list(self.workspace.notebook_documents):
+                if not (only_changes and uri in self.pending):  # the lint to come publishes
+                    self.schedule(uri, 0, only_changes)
 
-        def schedule(self, uri: str, delay: float) -> None:
+        def schedule(self, uri: str, delay: float, only_changes: bool = False) -> None:
+            """Publish the diagnostics of a document or notebook after `delay`, unless it
+            changes before then (debounced per URI)."""
             previous = self.pending.pop(uri, None)
             if previous is not None:
                 previous.cancel()
-            self.pending[uri] = asyncio.ensure_future(self.publish_later(uri, delay))
+            publish = self.publish_notebook_later if self.is_notebook(uri) else self.publish_later
+            self.pending[uri] = asyncio.ensure_future(publish(uri, delay, only_changes))
 
-        async def publish_later(self, uri: str, delay: float) -> None:
+        async def publish_later(self, uri: str, delay: float, only_changes: bool) -> None:
             try:
                 if delay:
                     await asyncio.sleep(delay)
@@ -260,17 +261,18 @@ def build_server():
             text_document = self.workspace.text_documents.get(uri)
             if text_document is None or (document is not None and document.version != text_document.version):
                 return  # closed, or changed while linting: the newer lint publishes
-            self.publish(uri, document)
+            diagnostics = [] if document is None else self.lsp_diagnostics(document)
+            self.publish(uri, diagnostics, None if document is None else document.version, only_changes)
 
-        def publish(self, uri: str, document: _Document | None) -> None:
-            diagnostics = [] if document is None else [self.to_lsp(document, d) for d in document.diagnostics]
+        def publish(self, uri: str, diagnostics: list, version=None, only_changes: bool = False) -> None:
+            if only_changes and self.published.get(uri) == diagnostics:
+                return
+            self.published[uri] = diagnostics
             self.text_document_publish_diagnostics(
-                types.PublishDiagnosticsParams(
-                    uri=uri, diagnostics=diagnostics, version=None if document is None else document.version
-                )
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
             )
 
-        def lines_of(self, document: _Document):
+        def lines_of(self, document: Document):
             def lines(path: str) -> list[str]:
                 if path == document.path:
                     return document.lines
@@ -286,13 +288,116 @@ def build_server():
 
             return lines
 
-        def to_lsp(self, document: _Document, diagnostic: Diagnostic):
+        def to_lsp(self, document: Document, diagnostic: Diagnostic):
             data = lsp_diagnostic(diagnostic, self.lines_of(document), self.encoding, path_uri)
             return converter.structure(data, types.Diagnostic)
 
+        def lsp_diagnostics(self, document: Document) -> list:
+            return [self.to_lsp(document, d) for d in document.diagnostics]
+
+        async def diagnostics_of(self, uri: str) -> list:
+            """The LSP diagnostics of a document or notebook cell, as they are now."""
+            notebook = self.cell_of_notebook(uri)
+            if notebook is not None:
+                by_cell = await self.notebook_diagnostics(notebook)
+                return [] if by_cell is None else by_cell.get(uri, [])
+            try:
+                document = await self.current(uri)
+            except (OSError, UnicodeDecodeError):
+                return []  # neither open nor readable (pygls reads a closed document from disk)
+            return [] if document is None else self.lsp_diagnostics(document)
+
+        # - notebooks -
+
+        async def notebook_diagnostics(self, uri: str) -> dict[str, list] | None:
+            """Each code cell's diagnostics (by cell URI) for the notebook's current cells,
+            linted together as the `.ipynb` file would be; None once it is closed."""
+            from asynclint.notebook import cells_as_json, parse_notebook
+
+            notebook = self.workspace.get_notebook_document(notebook_uri=uri)
+            if notebook is None:
+                return None
+            cached = self.notebooks.get(uri)
+            if cached is not None and cached[0] == notebook.version:
+                return cached[1]
+            version, cells = notebook.version, list(notebook.cells)
+            sources = [
+                self.workspace.get_text_document(cell.document).source if cell.kind == types.NotebookCellKind.Code else None
+                for cell in cells
+            ]
+            text = cells_as_json(sources)
+            found = await self.run_on_executor(self.lint, self.path_of(uri), text)
+            if isinstance(found, str):
+                self.config_error(found)
+                found = []
+            lines = split_lines(parse_notebook(text).source)
+            code_cells = [cell.document for cell in cells if cell.kind == types.NotebookCellKind.Code]
+            by_cell: dict[str, list] = {document: [] for document in code_cells}
+            for diagnostic in found:
+                position = diagnostic.cell_position()
+                # A finding placed in no cell (the notebook could not be read) goes to the first.
+                document = cells[position.cell - 1].document if position is not None else code_cells[0]
+                data = lsp_diagnostic(diagnostic, lambda _: lines, self.encoding, path_uri)
+                by_cell[document].append(converter.structure(data, types.Diagnostic))
+            current = self.workspace.get_notebook_document(notebook_uri=uri)
+            if current is not None and current.version == version:
+                self.notebooks[uri] = (version, by_cell)
+            return by_cell
+
+        async def publish_notebook_later(self, uri: str, delay: float, only_changes: bool) -> None:
+            try:
+                if delay:
+                    await asyncio.sleep(delay)
+                version = getattr(self.workspace.get_notebook_document(notebook_uri=uri), "version", None)
+                by_cell = await self.notebook_diagnostics(uri)
+            except asyncio.CancelledError:
+                return
+            if self.pending.get(uri) is asyncio.current_task():
+                del self.pending[uri]
+            current = self.workspace.get_notebook_document(notebook_uri=uri)
+            if by_cell is None or current is None or current.version != version:
+                return  # closed, or changed while linting: the newer lint publishes
+            for document in self.notebook_cells.get(uri, []):
+                by_cell.setdefault(document, [])  # a cell deleted since: clear what it showed
+            for document, found in by_cell.items():
+                self.publish(document, found, None, only_changes)
+            self.notebook_cells[uri] = list(by_cell)
+
+        def close_notebook(self, uri: str) -> None:
+            pending = self.pending.pop(uri, None)
+            if pending is not None:
+                pending.cancel()
+            self.notebooks.pop(uri, None)
+            for document in self.notebook_cells.pop(uri, []):
+                self.publish(document, [])
+
+        # - hover -
+
+        async def hover(self, params):
+            """The documentation of the rule whose finding, or whose code in a `# noqa`
+            comment, is under the cursor."""
+            uri, position = params.text_document.uri, params.position
+            try:
+                lines = split_lines(self.workspace.get_text_document(uri).source)
+            except (OSError, UnicodeDecodeError):
+                return None
+            found = [d for d in await self.diagnostics_of(uri) if _contains(d.range, position)]
+            codes = list(dict.fromkeys(str(d.code) for d in found))
+            where = found[0].range if found else None
+            noqa = noqa_code_at(lines, position.line, position.character, self.encoding)
+            if noqa is not None and noqa[0] in RULES:
+                code, start, end = noqa
+                codes = [code]
+                where = types.Range(types.Position(position.line, start), types.Position(position.line, end))
+            if not codes:
+                return None
+            pages = [RULES[code].documentation().strip() for code in codes if code in RULES]
+            value = "\n\n---\n\n".join(pages)
+            return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=value), range=where)
+
         # - code actions -
 
-        def workspace_edit(self, uri: str, document: _Document, edits: list[Edit]):
+        def workspace_edit(self, uri: str, document: Document, edits: list[Edit]):
             text_edits = [converter.structure(text_edit(e, document.lines, self.encoding), types.TextEdit) for e in edits]
             capabilities = self.client_capabilities.workspace
             if capabilities and capabilities.workspace_edit and capabilities.workspace_edit.document_changes:
@@ -302,6 +407,8 @@ def build_server():
 
         async def code_actions(self, params) -> list:
             uri = params.text_document.uri
+            if self.cell_of_notebook(uri) is not None:
+                return []  # a notebook cell is no file of its own: not offered yet
             try:
                 document = await self.current(uri)
             except (OSError, UnicodeDecodeError):
@@ -330,27 +437,26 @@ def build_server():
                 if fixed != document.text:
                     actions.append(
                         types.CodeAction(
-                            title="asynclint: apply all safe fixes",
+                            title=FIX_ALL_TITLE,
                             kind=FIX_ALL_KIND,
-                            edit=self.workspace_edit(uri, document, [_minimal_edit(document.text, fixed)]),
+                            edit=self.workspace_edit(uri, document, [minimal_edit(document.text, fixed)]),
                         )
                     )
             return actions
 
-        def quick_fixes(self, uri: str, document: _Document, diagnostic: Diagnostic, lsp) -> list:
+        def quick_fixes(self, uri: str, document: Document, diagnostic: Diagnostic, lsp) -> list:
             from asynclint.fixer import add_noqa_text
             from asynclint.registry import UNCHECKABLE_CODE
 
             actions = []
             fix = diagnostic.fix
             if fix is not None and fix.edits and fix.applicability is not Applicability.DISPLAY_ONLY:
-                safe = fix.applicability is Applicability.SAFE
                 actions.append(
                     types.CodeAction(
-                        title=f"{fix.title} ({diagnostic.code}, {'safe' if safe else 'unsafe: review the change'} fix)",
+                        title=fix_title(fix),
                         kind=types.CodeActionKind.QuickFix,
                         diagnostics=[lsp],
-                        is_preferred=safe,
+                        is_preferred=fix.applicability is Applicability.SAFE,
                         edit=self.workspace_edit(uri, document, list(fix.edits)),
                     )
                 )
@@ -359,34 +465,56 @@ def build_server():
                 if changed:
                     actions.append(
                         types.CodeAction(
-                            title=f"Suppress {diagnostic.code} with `# noqa: {diagnostic.code}`",
+                            title=f"Add `# noqa: {diagnostic.code}`",
                             kind=types.CodeActionKind.QuickFix,
                             diagnostics=[lsp],
-                            edit=self.workspace_edit(uri, document, [_minimal_edit(document.text, suppressed)]),
+                            edit=self.workspace_edit(uri, document, [minimal_edit(document.text, suppressed)]),
                         )
                     )
             return actions
 
     server = AsynclintServer()
 
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: AsynclintServer, params: types.InitializedParams) -> None:
+        watched = ls.client_capabilities.workspace and ls.client_capabilities.workspace.did_change_watched_files
+        if watched and watched.dynamic_registration:
+            # Without it, editors do not tell the server about files changed outside them.
+            watchers = [types.FileSystemWatcher(glob_pattern=glob) for glob in WATCHED_FILES]
+            ls.client_register_capability(
+                types.RegistrationParams(
+                    registrations=[
+                        types.Registration(
+                            id="asynclint-watched-files",
+                            method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                            register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers),
+                        )
+                    ]
+                )
+            )
+        await ls.run_on_executor(ls.index_workspace)
+
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     async def did_open(ls: AsynclintServer, params: types.DidOpenTextDocumentParams) -> None:
-        ls.schedule(params.text_document.uri, 0)
+        if not ls.pulls_diagnostics:
+            ls.schedule(params.text_document.uri, 0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     async def did_change(ls: AsynclintServer, params: types.DidChangeTextDocumentParams) -> None:
-        ls.schedule(params.text_document.uri, DEBOUNCE_SECONDS)
+        if not ls.pulls_diagnostics:
+            ls.schedule(params.text_document.uri, DEBOUNCE_SECONDS)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     async def did_save(ls: AsynclintServer, params: types.DidSaveTextDocumentParams) -> None:
-        if not ls.linters.knows(os.path.abspath(ls.path_of(params.text_document.uri))):
-            ls.linters.forget_files()  # a file saved for the first time joins its project
-        ls.relint_open_documents()
+        # A file saved for the first time joins its project.
+        await ls.run_on_executor(ls.forget_files, [os.path.abspath(ls.path_of(params.text_document.uri))])
+        ls.refresh_open_documents()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     async def did_change_watched_files(ls: AsynclintServer, params: types.DidChangeWatchedFilesParams) -> None:
-        ls.linters.forget_files()
-        ls.relint_open_documents()
+        if any(change.type != types.FileChangeType.Changed for change in params.changes):
+            await ls.run_on_executor(ls.forget_files, None)
+        ls.refresh_open_documents()
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     async def did_close(ls: AsynclintServer, params: types.DidCloseTextDocumentParams) -> None:
@@ -395,7 +523,44 @@ def build_server():
         if pending is not None:
             pending.cancel()
         ls.documents.pop(uri, None)
-        ls.publish(uri, None)
+        if not ls.pulls_diagnostics:
+            ls.publish(uri, [])
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
+    async def notebook_did_open(ls: AsynclintServer, params: types.DidOpenNotebookDocumentParams) -> None:
+        if not ls.pulls_diagnostics:
+            ls.schedule(params.notebook_document.uri, 0)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+    async def notebook_did_change(ls: AsynclintServer, params: types.DidChangeNotebookDocumentParams) -> None:
+        if not ls.pulls_diagnostics:
+            ls.schedule(params.notebook_document.uri, DEBOUNCE_SECONDS)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
+    async def notebook_did_save(ls: AsynclintServer, params: types.DidSaveNotebookDocumentParams) -> None:
+        if not ls.pulls_diagnostics:
+            ls.schedule(params.notebook_document.uri, 0)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
+    async def notebook_did_close(ls: AsynclintServer, params: types.DidCloseNotebookDocumentParams) -> None:
+        ls.close_notebook(params.notebook_document.uri)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_DIAGNOSTIC,
+        types.DiagnosticOptions(identifier="asynclint", inter_file_dependencies=True, workspace_diagnostics=False),
+    )
+    async def diagnostic(ls: AsynclintServer, params: types.DocumentDiagnosticParams):
+        items = await ls.diagnostics_of(params.text_document.uri)
+        # The same diagnostics, the same id: the client keeps what it shows.
+        data = json.dumps(converter.unstructure(items), sort_keys=True)
+        result_id = hashlib.blake2b(data.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+        if params.previous_result_id == result_id:
+            return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+        return types.RelatedFullDocumentDiagnosticReport(items=items, result_id=result_id)
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    async def hover(ls: AsynclintServer, params: types.HoverParams):
+        return await ls.hover(params)
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
@@ -409,13 +574,29 @@ def build_server():
         for task in ls.pending.values():
             task.cancel()
         ls.executor.shutdown(wait=False, cancel_futures=True)
+        ls.index_executor.shutdown(wait=False, cancel_futures=True)
 
     return server
 
 
+FIX_ALL_TITLE = "Apply all safe asynclint fixes"
+# What the server asks an editor to watch: sources, notebooks, and the configuration.
+WATCHED_FILES = ("**/*.py", "**/*.pyi", "**/*.ipynb", "**/pyproject.toml")
+
+
+def fix_title(fix) -> str:
+    """A quick fix's title: the fix's own sentence, marked when the change needs review."""
+    return fix.title if fix.applicability is Applicability.SAFE else f"{fix.title} (unsafe)"
+
+
+def _key(position) -> tuple[int, int]:
+    return (position.line, position.character)
+
+
 def _overlaps(a, b) -> bool:
     """Whether two LSP ranges touch (a cursor at either end of a diagnostic counts)."""
-    def key(position):
-        return (position.line, position.character)
+    return _key(a.start) <= _key(b.end) and _key(b.start) <= _key(a.end)
 
-    return key(a.start) <= key(b.end) and key(b.start) <= key(a.end)
+
+def _contains(range_, position) -> bool:
+    return _key(range_.start) <= _key(position) <= _key(range_.end)
