@@ -237,8 +237,7 @@ def build_server():
             # A cell is no file of its own: its notebook is linted instead.
             documents = [uri for uri in self.workspace.text_documents if self.cell_of_notebook(uri) is None]
             for uri in documents + list(self.workspace.notebook_documents):
-                if not (only_changes and uri in self.pending):  # the lint to come publishes
-                    self.schedule(uri, 0, only_changes)
+                self.schedule(uri, 0, only_changes)
 
         def schedule(self, uri: str, delay: float, only_changes: bool = False) -> None:
             """Publish the diagnostics of a document or notebook after `delay`, unless it
