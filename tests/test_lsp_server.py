@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 
@@ -63,6 +65,7 @@ def _start(workspace, encodings=("utf-16",), pull=False, workspace_capabilities=
                 "general": {"positionEncodings": list(encodings)},
                 "workspace": workspace_capability,
                 "textDocument": text_document,
+                "notebookDocument": {"synchronization": {}},
             },
         },
         timeout=30,
@@ -520,6 +523,110 @@ def test_the_workspace_index_follows_helpers_changed_on_disk(workspace):
         client.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": (package / "more.py").as_uri(), "type": 1}]})
         published = client.wait_for("textDocument/publishDiagnostics", lambda p: p["uri"] == uri and p["diagnostics"])
         assert [d["code"] for d in published["diagnostics"]] == ["ASY109"]
+        assert client.close() == 0
+    finally:
+        if client.process.poll() is None:
+            client.process.kill()
+
+
+NOTEBOOK = Path(__file__).parent / "fixtures" / "notebooks" / "service.ipynb"
+
+
+def _open_notebook(client, workspace):
+    """Opens service.ipynb as an editor syncs a notebook (LSP 3.17 notebook documents);
+    returns its URI and its cells' URIs (by cell number)."""
+    uri = (workspace / "service.ipynb").as_uri()
+    cells, texts = [], []
+    for number, cell in enumerate(json.loads(NOTEBOOK.read_bytes())["cells"], 1):
+        cell_uri = f"vscode-notebook-cell:{uri[len('file:'):]}#cell{number}"
+        kind = 2 if cell["cell_type"] == "code" else 1
+        cells.append({"kind": kind, "document": cell_uri})
+        language = "python" if kind == 2 else "markdown"
+        texts.append({"uri": cell_uri, "languageId": language, "version": 1, "text": "".join(cell["source"])})
+    client.notify(
+        "notebookDocument/didOpen",
+        {"notebookDocument": {"uri": uri, "notebookType": "jupyter-notebook", "version": 1, "cells": cells}, "cellTextDocuments": texts},
+    )
+    return uri, {number: cell["document"] for number, cell in enumerate(cells, 1)}
+
+
+def _found(diagnostics):
+    return [(d["code"], d["range"]["start"]["line"], d["range"]["start"]["character"]) for d in diagnostics]
+
+
+def test_notebook_cells_get_their_own_findings(workspace):
+    """Issue 14: a notebook's cells are linted together as the .ipynb file is, and each code
+    cell's findings are published to it, in its own lines."""
+    client, initialized = _start(workspace)
+    try:
+        selector = initialized["capabilities"]["notebookDocumentSync"]["notebookSelector"]
+        assert selector == [{"notebook": "*", "cells": [{"language": "python"}]}]
+        uri, cells = _open_notebook(client, workspace)
+        published = {}
+        for number in (2, 3, 4, 5, 7, 8, 10):  # the code cells
+            published[number] = client.wait_for("textDocument/publishDiagnostics", lambda p, u=cells[number]: p["uri"] == u)
+        found = {number: _found(p["diagnostics"]) for number, p in published.items()}
+        assert found == {2: [], 3: [], 4: [("ASY100", 1, 4), ("ASY101", 2, 15)], 5: [], 7: [], 8: [("ASY100", 2, 4)], 10: []}
+        assert published[4]["diagnostics"][0]["data"]["cell"] == 4
+
+        # Hover in a cell: the rule's page.
+        from asynclint.registry import RULES
+
+        hover = client.request(
+            "textDocument/hover", {"textDocument": {"uri": cells[8]}, "position": {"line": 2, "character": 6}}
+        )
+        assert hover["contents"]["value"] == RULES["ASY100"].documentation().strip()
+        # A cell is no file of its own: no code actions in it yet, and no crash.
+        actions = client.request(
+            "textDocument/codeAction",
+            {"textDocument": {"uri": cells[4]}, "range": published[4]["diagnostics"][0]["range"], "context": {"diagnostics": []}},
+        )
+        assert actions == []
+
+        # An edit in one cell: the cells are linted together again (cell 4's import is in cell 2).
+        client.notify(
+            "notebookDocument/didChange",
+            {
+                "notebookDocument": {"uri": uri, "version": 2},
+                "change": {
+                    "cells": {
+                        "textContent": [
+                            {
+                                "document": {"uri": cells[8], "version": 2},
+                                "changes": [{"text": "async def slow():\n    requests.get('x')"}],
+                            }
+                        ]
+                    }
+                },
+            },
+        )
+        changed = client.wait_for(
+            "textDocument/publishDiagnostics",
+            lambda p: p["uri"] == cells[8] and p["diagnostics"] != published[8]["diagnostics"],
+        )
+        assert _found(changed["diagnostics"]) == [("ASY101", 1, 4)]
+
+        client.notify(
+            "notebookDocument/didClose",
+            {"notebookDocument": {"uri": uri}, "cellTextDocuments": [{"uri": cell} for cell in cells.values()]},
+        )
+        # Cell 4 had findings in every publish so far: closing clears them.
+        client.wait_for("textDocument/publishDiagnostics", lambda p: p["uri"] == cells[4] and not p["diagnostics"])
+        assert client.close() == 0
+    finally:
+        if client.process.poll() is None:
+            client.process.kill()
+
+
+def test_notebook_cells_answer_pulls(workspace):
+    client, _ = _start(workspace, pull=True)
+    try:
+        _, cells = _open_notebook(client, workspace)
+        report = client.request("textDocument/diagnostic", {"textDocument": {"uri": cells[4]}})
+        assert _found(report["items"]) == [("ASY100", 1, 4), ("ASY101", 2, 15)]
+        report = client.request("textDocument/diagnostic", {"textDocument": {"uri": cells[2]}})
+        assert report["items"] == []
+        assert client.held("textDocument/publishDiagnostics") == []
         assert client.close() == 0
     finally:
         if client.process.poll() is None:
