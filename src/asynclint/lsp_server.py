@@ -2,15 +2,24 @@
 the run pipeline (`pipeline.lint_project`), with no logic of its own about rules.
 
 - An open document is linted as a file of its project: its unsaved text stands for it, and the
-  other files discovered under its config's root count as saved (summaries kept in memory,
-  keyed by content), so project-wide findings (ASY109, through helpers elsewhere) show. A save,
-  or a watched file's change, re-lints every open document.
-
-- Diagnostics on open and save at once, on change after a pause (debounced per document URI),
-  converted by `asynclint.output.lsp` in the position encoding the client negotiated.
-- Code actions: each applicable fix as a `quickfix` (the title says whether it is safe or
-  unsafe), "Suppress with `# noqa: CODE`", and `source.fixAll.asynclint`, which applies every
-  safe fix the way `asynclint check --fix` does (`fixer.fix_text`).
+  other files discovered under its config's root count as saved, read through the project's
+  index (asynclint.lsp_workspace: built in the background on start-up, kept current by
+  content), so project-wide findings (ASY109, through helpers elsewhere) show. A save, or a
+  watched file's change (the server registers the watchers), re-lints every open document.
+- Diagnostics are pushed (`textDocument/publishDiagnostics`: on open and save at once, on
+  change after a pause, debounced per URI), or pulled by clients that declare
+  `textDocument/diagnostic`; those are asked to pull again (`workspace/diagnostic/refresh`)
+  when other files change. Positions in the encoding the client negotiated (UTF-8 when it
+  offers it, else UTF-16), converted by `asynclint.output.lsp`.
+- Notebooks (LSP notebook document sync): the cells go through the pipeline together, as the
+  `.ipynb` file would, and each code cell gets the findings in it, counted from its own first
+  line. No code actions in cells yet.
+- Hover on a finding, or on a code in a `# noqa:` comment: the rule's page, as
+  `asynclint rule CODE` prints it.
+- Code actions: each applicable fix as a `quickfix` titled with the fix's own sentence
+  ("(unsafe)" added when it needs review), "Add `# noqa: CODE`", and
+  `source.fixAll.asynclint`, which applies every safe fix the way `asynclint check --fix`
+  does (`fixer.fix_text`).
 - Configuration: the `[tool.asynclint]` table of the nearest pyproject.toml above the
   document, re-read when that file changes; excluded files get no diagnostics, as with
   `asynclint check --force-exclude`.
@@ -38,7 +47,7 @@ DEBOUNCE_SECONDS = 0.3
 FIX_ALL_KIND = "source.fixAll.asynclint"
 _MISSING_EXTRA = (
     "asynclint: error: `asynclint server` needs the optional language-server dependencies"
-    " (pygls>=2, lsprotocol); install them with: pip install 'asynclint[lsp]'"
+    " (the `lsp` extra); install them with: pip install 'pygls>=2' lsprotocol"
 )
 
 
@@ -59,7 +68,7 @@ def serve() -> int:
 def build_server():
     from lsprotocol import types
     from pygls.lsp.server import LanguageServer
-    from pygls.protocol import default_converter
+    from pygls.protocol import LanguageServerProtocol, default_converter, lsp_method
     from pygls.uris import to_fs_path
 
     from asynclint.config import ConfigError
@@ -74,11 +83,23 @@ def build_server():
 
     libcst.Module  # noqa: B018 - the attribute access is what loads it
 
+    class Protocol(LanguageServerProtocol):
+        @lsp_method(types.INITIALIZE)
+        def lsp_initialize(self, params: types.InitializeParams):
+            # UTF-8 positions whenever the client offers them, whatever its order of preference
+            # (as ruff's server does); pygls would take the client's first choice.
+            general = params.capabilities.general
+            offered = general.position_encodings if general is not None else None
+            if offered and types.PositionEncodingKind.Utf8 in offered:
+                general.position_encodings = [types.PositionEncodingKind.Utf8]
+            return (yield from super().lsp_initialize(params))
+
     class AsynclintServer(LanguageServer):
         def __init__(self) -> None:
             super().__init__(
                 "asynclint",
                 __version__,
+                protocol_cls=Protocol,
                 text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
                 notebook_document_sync=types.NotebookDocumentSyncOptions(
                     notebook_selector=[
@@ -89,16 +110,19 @@ def build_server():
                     save=True,
                 ),
             )
-            self.projects = Workspace()  # used on the lint thread only
+            self.projects = Workspace()
             self.documents: dict[str, Document] = {}
-            self.notebooks: dict[str, tuple] = {}  # notebook URI -> (version, {cell URI: [Diagnostic]})
+            # notebook URI -> (its version, {cell URI: [LSP Diagnostic]}) last linted
+            self.notebooks: dict[str, tuple[int, dict[str, list]]] = {}
             self.notebook_cells: dict[str, list[str]] = {}  # notebook URI -> the cell URIs published
             self.pending: dict[str, asyncio.Task] = {}
             self.published: dict[str, list] = {}  # URI -> the diagnostics last sent for it
             self.reported_errors: set[str] = set()
-            # Linters keep per-file state: every lint runs on this one thread, off the loop.
+            # Linters keep per-file state: every lint of a document runs on this one thread, off
+            # the loop, and the projects (self.projects) are used there only.
             self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="asynclint-lint")
-            # Projects' indexes are built on another, so documents are linted meanwhile.
+            # Projects' indexes are built on another (each build with a Linter of its own), so
+            # documents are linted meanwhile.
             self.index_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="asynclint-index")
             self.event_loop: asyncio.AbstractEventLoop | None = None
 

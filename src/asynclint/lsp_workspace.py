@@ -72,9 +72,10 @@ class ProjectIndex:
     def lint(self, path: str, text: str) -> list[Diagnostic]:
         """`text` as the file `path` of this project: with the saved state of every other file
         once the index is built, alone until then."""
+        from asynclint.notebook import is_notebook
         from asynclint.pipeline import lint_project
 
-        if self.cache is None:
+        if self.cache is None or is_notebook(path):  # a notebook is linted alone in any case
             found = lint_project([], self.config, overlay={path: text}, jobs=1)
         else:
             found = lint_project(self.files(), self.config, overlay={path: text}, jobs=1, cache=self.cache)
@@ -122,6 +123,8 @@ class Workspace:
         key = (str(config_file), stat.st_mtime_ns if stat else None, stat.st_size if stat else None)
         entry = self._entries.get(key)
         if entry is None:
+            for stale in [k for k in self._entries if k[0] == key[0]]:  # the file as it was
+                del self._entries[stale]
             config = load_config(config_file, directory)  # raises ConfigError
             config.enabled  # validate selectors and tables now, not in the middle of a lint
             config.tables
