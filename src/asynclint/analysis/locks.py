@@ -28,6 +28,10 @@ if TYPE_CHECKING:
     from asynclint.analysis.context import Context
     from asynclint.tables import Primitive
 
+# The shared fact this module keeps: a check that reads `ctx.holds` or `held(ctx)` declares
+# `facts = frozenset({LOCK_HOLDS})`, and the walker tracks holds only when one does.
+LOCK_HOLDS = "lock-holds"
+
 _ACQUIRE = frozenset({"acquire", "acquire_on_behalf_of"})
 _RELEASE = frozenset({"release", "release_on_behalf_of"})
 LOCK_METHODS = _ACQUIRE | _RELEASE  # the walker calls `track_statement` for these only

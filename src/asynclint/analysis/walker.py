@@ -9,6 +9,12 @@ where the `def` stands, but its body is visited after the enclosing body is comp
 sees every module-level binding however late it appears, and `__init__` (which runs first)
 is visited before the other methods of its class, so `self.x = threading.Lock()` is known to
 all of them.
+
+Hooks, fixit-style: a check's `visit_<Node>` runs when the walk enters a node of that libcst
+type, before its children; `leave_<Node>` when it leaves it, after them (for a `def`, after its
+deferred body, while `ctx.function` is still that function). Facts that cost a walk hook of
+their own are computed only when a check declares it reads them (`Check.facts`): today the
+locks held (`ctx.holds`, analysis/locks.py).
 """
 
 from __future__ import annotations
@@ -33,6 +39,34 @@ from asynclint.analysis.tree import children
 
 # Quoted: naming a libcst class here would load libcst when this module is imported.
 Visitor = Callable[["cst.CSTNode", Context], None]
+# Every fact a check can declare (Check.facts).
+FACTS = frozenset({locks.LOCK_HOLDS})
+
+
+@dataclasses.dataclass(frozen=True)
+class Hooks:
+    """What the walk calls for a set of checks, by libcst node type, and the facts they read."""
+
+    visitors: dict[type, list[Visitor]]
+    leavers: dict[type, list[Visitor]]
+    facts: frozenset[str]
+
+
+def hooks_for(checks) -> Hooks:
+    """The `visit_<Node>` and `leave_<Node>` methods of `checks`, and the facts they declare."""
+    visitors: dict[type, list[Visitor]] = {}
+    leavers: dict[type, list[Visitor]] = {}
+    for check in checks:
+        for attribute in dir(check):
+            prefix, _, node_name = attribute.partition("_")
+            if prefix in ("visit", "leave") and node_name[:1].isupper():
+                hooks = visitors if prefix == "visit" else leavers
+                hooks.setdefault(getattr(cst, node_name), []).append(getattr(check, attribute))
+    facts = frozenset().union(*(check.facts for check in checks))
+    unknown = facts - FACTS
+    if unknown:
+        raise ValueError(f"no such shared fact: {', '.join(sorted(unknown))} (known: {', '.join(sorted(FACTS))})")
+    return Hooks(visitors, leavers, facts)
 
 
 @dataclasses.dataclass(slots=True, eq=False)
@@ -44,9 +78,18 @@ class _DeferredBody:
 
 
 class Walker:
-    def __init__(self, context: Context, visitors: dict[type, list[Visitor]]) -> None:
+    def __init__(
+        self,
+        context: Context,
+        visitors: dict[type, list[Visitor]],
+        leavers: dict[type, list[Visitor]] | None = None,
+        facts: frozenset[str] = FACTS,
+    ) -> None:
+        """`visitors` and `leavers` as `hooks_for` gives them; `facts`: those to keep current."""
         self.ctx = context
         self._visitors = visitors
+        self._leavers = leavers or {}
+        self._tracks_locks = locks.LOCK_HOLDS in facts
         self._deferred: deque[_DeferredBody] = deque()
         self._handlers: dict[type, Callable[[cst.CSTNode], None]] = {
             cst.FunctionDef: self._function_def,
@@ -93,6 +136,10 @@ class Walker:
         else:
             for child in children(node):
                 self.visit(child)
+        leavers = self._leavers.get(node_type)
+        if leavers is not None and node_type is not cst.FunctionDef:  # a def: after its body
+            for leaver in leavers:
+                leaver(node, self.ctx)
         parents.pop()
 
     def _visit_all(self, nodes) -> None:
@@ -142,6 +189,8 @@ class Walker:
                 type=ctx.annotation_type(annotation.annotation) if annotation else None
             )
         self.visit(node.body)
+        for leaver in self._leavers.get(cst.FunctionDef, ()):
+            leaver(node, ctx)
         ctx.scope, ctx.function, ctx.loops, ctx.parents, ctx.holds = saved
 
     def _lambda(self, node: cst.Lambda) -> None:
@@ -283,7 +332,7 @@ class Walker:
         taken = 0
         for item in node.items:
             self.visit(item)
-            hold = locks.with_hold(node, item, self.ctx)
+            hold = locks.with_hold(node, item, self.ctx) if self._tracks_locks else None
             if hold is not None:
                 holds.append(hold)
                 taken += 1
@@ -299,7 +348,8 @@ class Walker:
         # `lock.acquire()` / `lock.release()`: the test is inline, this runs for every call
         # statement.
         if (
-            type(value) is cst.Call
+            self._tracks_locks
+            and type(value) is cst.Call
             and type(value.func) is cst.Attribute
             and value.func.attr.value in locks.LOCK_METHODS
         ):

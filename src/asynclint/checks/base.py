@@ -2,9 +2,11 @@
 
 A check declares its code and which words must appear in a file for it to have anything to say
 (the text prefilter); its name, severity, default and fix availability are its row in
-`registry`, which the class receives when it is defined. Its `visit_<Node>`
-methods receive the node and the shared `Context`, decide, and call `self.report(...)`.
-It never reads files, config or output; the engine turns its reports into diagnostics.
+`registry`, which the class receives when it is defined. Its `visit_<Node>` and
+`leave_<Node>` methods receive the node and the shared `Context` as the walk enters and leaves
+the node, decide, and call `self.report(...)`; a shared fact the walker computes only on demand
+is declared in `facts`. It never reads files, config or output; the engine turns its reports
+into diagnostics.
 """
 
 from __future__ import annotations
@@ -60,6 +62,9 @@ class Check:
     severity: ClassVar[Severity]
     fix_availability: ClassVar[FixAvailability]
     default_enabled: ClassVar[bool]
+    # The shared facts this check reads that the walker computes only on demand
+    # (analysis/walker.py FACTS): `frozenset({LOCK_HOLDS})` to read `ctx.holds` / `held(ctx)`.
+    facts: ClassVar[frozenset[str]] = frozenset()
     # The walk's shared facts while the engine walks a file (None otherwise): `report` notes
     # where a finding sits from it, so the engine can place the finding cheaply.
     context: Context | None = None
