@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from asynclint.checks.base import Check
+from asynclint.checks.base import Check, ProjectCheck
 from asynclint.diagnostic import Severity
 from asynclint.registry import RULES
 
@@ -21,6 +21,7 @@ def test_the_class_the_registry_names_reports_its_code_with_its_metadata(code):
         rule.fix_availability,
         rule.default_enabled,
     )
+    assert rule.project_wide == issubclass(check, ProjectCheck)
 
 
 def test_a_check_that_states_other_metadata_than_the_registry_is_refused():

@@ -40,6 +40,8 @@ class RuleInfo:
     default_enabled: bool
     # "module:Class" under asynclint.checks; None for the codes the engine reports itself
     implementation: str | None
+    # Its findings depend on other files (a ProjectCheck): the run has a project phase for it.
+    project_wide: bool = False
 
     @property
     def check(self) -> type[Check] | None:
@@ -76,7 +78,8 @@ _NONE, _DISPLAY = FixAvailability.NONE, FixAvailability.DISPLAY_ONLY
 _SOMETIMES, _ALWAYS = FixAvailability.SOMETIMES, FixAvailability.ALWAYS
 
 # code, name, severity, fix availability, on by default, "module:Class" under asynclint.checks
-_TABLE: tuple[tuple[str, str, Severity, FixAvailability, bool, str | None], ...] = (
+# [, project-wide]
+_TABLE: tuple[tuple, ...] = (
     (UNCHECKABLE_CODE, UNCHECKABLE_NAME, _ERROR, _NONE, True, None),
     # Off by default: a team turns it on once its suppressions are meant to be exact.
     (UNUSED_NOQA_CODE, "unused-noqa", _WARNING, _ALWAYS, False, None),
@@ -89,7 +92,7 @@ _TABLE: tuple[tuple[str, str, Severity, FixAvailability, bool, str | None], ...]
     ("ASY106", "blocking-wait", _WARNING, _SOMETIMES, True, "asy106_blocking_wait:BlockingWait"),
     ("ASY107", "blocking-db-driver", _WARNING, _SOMETIMES, True, "asy107_blocking_db_driver:BlockingDbDriver"),
     ("ASY108", "blocking-input", _WARNING, _DISPLAY, True, "asy108_blocking_input:BlockingInput"),
-    ("ASY109", "blocking-via-helper", _WARNING, _DISPLAY, True, "asy109_blocking_via_helper:BlockingViaHelper"),
+    ("ASY109", "blocking-via-helper", _WARNING, _DISPLAY, True, "asy109_blocking_via_helper:BlockingViaHelper", True),
     ("ASY110", "sync-bridge-in-async", _ERROR, _SOMETIMES, True, "asy110_sync_bridge_in_async:SyncBridgeInAsync"),
     ("ASY200", "thread-lock-across-await", _ERROR, _DISPLAY, True, "asy200_thread_lock_across_await:ThreadLockAcrossAwait"),
     ("ASY201", "slow-await-under-async-lock", _WARNING, _DISPLAY, True, "asy201_slow_await_under_async_lock:SlowAwaitUnderAsyncLock"),
