@@ -263,6 +263,12 @@ def build_server():
             for uri in documents + list(self.workspace.notebook_documents):
                 self.schedule(uri, 0, only_changes)
 
+        def push_soon(self, uri: str, delay: float) -> None:
+            """Publish a document's or notebook's diagnostics after `delay`, to a client that
+            does not pull them (one that pulls asks when it wants them)."""
+            if not self.pulls_diagnostics:
+                self.schedule(uri, delay)
+
         def schedule(self, uri: str, delay: float, only_changes: bool = False) -> None:
             """Publish the diagnostics of a document or notebook after `delay`, unless it
             changes before then (debounced per URI)."""
@@ -386,13 +392,17 @@ def build_server():
                 self.publish(document, found, None, only_changes)
             self.notebook_cells[uri] = list(by_cell)
 
-        def close_notebook(self, uri: str) -> None:
+        def close(self, uri: str) -> None:
+            """A document or notebook was closed: nothing of it is shown any more."""
             pending = self.pending.pop(uri, None)
             if pending is not None:
                 pending.cancel()
+            self.documents.pop(uri, None)
             self.notebooks.pop(uri, None)
-            for document in self.notebook_cells.pop(uri, []):
-                self.publish(document, [])
+            shown = self.notebook_cells.pop(uri, [uri])  # a notebook's cells, or the document
+            if not self.pulls_diagnostics:
+                for document in shown:
+                    self.publish(document, [])
 
         # - hover -
 
@@ -519,13 +529,11 @@ def build_server():
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     async def did_open(ls: AsynclintServer, params: types.DidOpenTextDocumentParams) -> None:
-        if not ls.pulls_diagnostics:
-            ls.schedule(params.text_document.uri, 0)
+        ls.push_soon(params.text_document.uri, 0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     async def did_change(ls: AsynclintServer, params: types.DidChangeTextDocumentParams) -> None:
-        if not ls.pulls_diagnostics:
-            ls.schedule(params.text_document.uri, DEBOUNCE_SECONDS)
+        ls.push_soon(params.text_document.uri, DEBOUNCE_SECONDS)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     async def did_save(ls: AsynclintServer, params: types.DidSaveTextDocumentParams) -> None:
@@ -541,32 +549,23 @@ def build_server():
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     async def did_close(ls: AsynclintServer, params: types.DidCloseTextDocumentParams) -> None:
-        uri = params.text_document.uri
-        pending = ls.pending.pop(uri, None)
-        if pending is not None:
-            pending.cancel()
-        ls.documents.pop(uri, None)
-        if not ls.pulls_diagnostics:
-            ls.publish(uri, [])
+        ls.close(params.text_document.uri)
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
     async def notebook_did_open(ls: AsynclintServer, params: types.DidOpenNotebookDocumentParams) -> None:
-        if not ls.pulls_diagnostics:
-            ls.schedule(params.notebook_document.uri, 0)
+        ls.push_soon(params.notebook_document.uri, 0)
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
     async def notebook_did_change(ls: AsynclintServer, params: types.DidChangeNotebookDocumentParams) -> None:
-        if not ls.pulls_diagnostics:
-            ls.schedule(params.notebook_document.uri, DEBOUNCE_SECONDS)
+        ls.push_soon(params.notebook_document.uri, DEBOUNCE_SECONDS)
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
     async def notebook_did_save(ls: AsynclintServer, params: types.DidSaveNotebookDocumentParams) -> None:
-        if not ls.pulls_diagnostics:
-            ls.schedule(params.notebook_document.uri, 0)
+        ls.push_soon(params.notebook_document.uri, 0)
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
     async def notebook_did_close(ls: AsynclintServer, params: types.DidCloseNotebookDocumentParams) -> None:
-        ls.close_notebook(params.notebook_document.uri)
+        ls.close(params.notebook_document.uri)
 
     @server.feature(
         types.TEXT_DOCUMENT_DIAGNOSTIC,
