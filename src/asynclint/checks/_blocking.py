@@ -92,6 +92,7 @@ def blocks(node: cst.Call, group: BlockingGroup, ctx: Context) -> bool:
         and not made_nonblocking(node, group, ctx)
         and not _in_memory_receiver(node, ctx)
         and not _fresh_lock(node, ctx)
+        and not _known_finished(node, ctx)
         and not _NONBLOCKING_MODE_ERRORS & ctx.handled_exceptions()
     )
 
@@ -137,6 +138,114 @@ def _fresh_lock(node: cst.Call, ctx: Context) -> bool:
             )
         if _names(previous, name):
             return False
+    return False
+
+
+# Waits for a thread, process or future to finish, and what shows it already has.
+_WAITS_FOR_END = frozenset({"join", "result"})
+
+
+def _known_finished(node: cst.Call, ctx: Context) -> bool:
+    """`t.join()` / `fut.result()` where this function already knows the thread or future is
+    done, so the call returns at once: inside `if fut.done():`; after `while t.is_alive():`
+    (or `while not fut.done():`) that awaits in its body; after an `await` of the future
+    itself (`await asyncio.wrap_future(fut)`, `await fut`); or after `fut.add_done_callback(...)`
+    followed by an `await` (the callback is how async code learns the future is done, and the
+    await waits for it)."""
+    func = node.func
+    if not (isinstance(func, cst.Attribute) and func.attr.value in _WAITS_FOR_END):
+        return False
+    name = _plain_target(func.value, ctx)
+    if name is None:
+        return False
+    callback_seen = False
+    for earlier in _earlier_statements(ctx):
+        if callback_seen and _contains(earlier, cst.Await):
+            return True
+        if isinstance(earlier, cst.While) and _tests_running(earlier.test, name, ctx) and _contains(earlier.body, cst.Await):
+            return True
+        if _awaits_itself(earlier, name, ctx):
+            return True
+        callback_seen = callback_seen or _calls_method(earlier, name, "add_done_callback", ctx)
+    return any(
+        isinstance(parent, cst.If)
+        and child is parent.body
+        and not isinstance(parent.test, cst.UnaryOperation)
+        and _calls_method(parent.test, name, "done", ctx)
+        for parent, child in zip(ctx.parents, ctx.parents[1:])
+    )
+
+
+def _earlier_statements(ctx: Context) -> list[cst.CSTNode]:
+    """The statements before the current one in each block around it, up to the function,
+    in source order."""
+    parents = ctx.parents
+    found: list[list[cst.CSTNode]] = []
+    for index in range(len(parents) - 2, -1, -1):
+        block = parents[index]
+        if isinstance(block, (cst.FunctionDef, cst.Lambda, cst.Module)):
+            break
+        if isinstance(block, cst.IndentedBlock):
+            child = parents[index + 1]
+            position = next((i for i, s in enumerate(block.body) if s is child), 0)
+            found.append(list(block.body[:position]))
+    return [statement for level in reversed(found) for statement in level]
+
+
+def _contains(node: cst.CSTNode, kind: type) -> bool:
+    from asynclint.analysis.walker import children
+
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, kind):
+            return True
+        if isinstance(current, (cst.FunctionDef, cst.Lambda)):
+            continue
+        pending.extend(children(current))
+    return False
+
+
+def _calls_method(node: cst.CSTNode, name: str, method: str, ctx: Context) -> bool:
+    """Whether `node` holds a call `<name>.<method>(...)` (`name` as _plain_target gives it)."""
+    from asynclint.analysis.walker import children
+
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if (
+            isinstance(current, cst.Call)
+            and isinstance(current.func, cst.Attribute)
+            and current.func.attr.value == method
+            and _plain_target(current.func.value, ctx) == name
+        ):
+            return True
+        pending.extend(children(current))
+    return False
+
+
+def _tests_running(test: cst.BaseExpression, name: str, ctx: Context) -> bool:
+    """`t.is_alive()` or `not fut.done()`: true while the thread or future runs."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return _calls_method(test.expression, name, "done", ctx)
+    return _calls_method(test, name, "is_alive", ctx)
+
+
+def _awaits_itself(statement: cst.CSTNode, name: str, ctx: Context) -> bool:
+    """Whether `statement` awaits the future `name` itself or a wrapper of it:
+    `await fut`, `await asyncio.wrap_future(fut)`, `await asyncio.wait_for(fut, 5)`."""
+    from asynclint.analysis.walker import children
+
+    pending = [statement]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, cst.Await):
+            awaited = current.expression
+            if _plain_target(awaited, ctx) == name:
+                return True
+            if isinstance(awaited, cst.Call) and any(_plain_target(arg.value, ctx) == name for arg in awaited.args):
+                return True
+        pending.extend(children(current))
     return False
 
 
