@@ -70,7 +70,7 @@ class UnboundedGather(Check):
         if isinstance(source, cst.Call) and ctx.qualified_name(source.func) == "builtins.map":
             iterables = [arg.value for arg in source.args[1:]]
             function = source.args[0].value if source.args else None
-            if isinstance(function, cst.Attribute) and function.attr.value in ctx.tables.teardown_methods:
+            if isinstance(function, cst.Attribute) and is_teardown(function.attr.value, ctx):
                 return None
             if function is not None and only_waits(source, ctx):
                 return None
@@ -123,17 +123,23 @@ def _fix(source: cst.BaseExpression, ctx: Context, scales: bool) -> ProposedFix:
     )
 
 
+def is_teardown(method: str, ctx: Context) -> bool:
+    """A method of the teardown table (`close`), or one named after it (`close_all`,
+    `disconnect_free_connections`): what such a method starts releases resources."""
+    return method in ctx.tables.teardown_methods or method.partition("_")[0] in ctx.tables.teardown_methods
+
+
 def tears_down(call: cst.Call, ctx: Context) -> bool:
     """True when the work started is a teardown method (`conn.disconnect()`, `c.aclose()`),
     directly or as the coroutine handed to a spawn (`create_task(conn.disconnect())`)."""
     func = call.func
-    if isinstance(func, cst.Attribute) and func.attr.value in ctx.tables.teardown_methods:
+    if isinstance(func, cst.Attribute) and is_teardown(func.attr.value, ctx):
         return True
     first = call.args[0].value if call.args and call.args[0].keyword is None else None
     return (
         isinstance(first, cst.Call)
         and isinstance(first.func, cst.Attribute)
-        and first.func.attr.value in ctx.tables.teardown_methods
+        and is_teardown(first.func.attr.value, ctx)
     )
 
 
