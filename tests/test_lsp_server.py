@@ -332,6 +332,15 @@ EMOJI = textwrap.dedent(
 )
 
 
+def _page(code: str) -> str:
+    """What hover shows for a rule: its page, relative links made absolute (an editor shows it
+    away from docs/)."""
+    from asynclint.registry import RULES
+
+    text = RULES[code].documentation().strip()
+    return text.replace("](../", "](https://github.com/asynclint/asynclint/blob/main/docs/")
+
+
 def _units(text: str, encoding: str) -> int:
     return len(text.encode("utf-8")) if encoding == "utf-8" else len(text.encode("utf-16-le")) // 2
 
@@ -356,12 +365,11 @@ def test_positions_hover_and_edits_in_the_negotiated_encoding(workspace, encodin
         }
 
         # Hover on the finding: the rule's page, as `asynclint rule ASY100` prints it.
-        from asynclint.registry import RULES
-
         hover = client.request(
             "textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 4, "character": start + 3}}
         )
-        assert hover["contents"] == {"kind": "markdown", "value": RULES["ASY100"].documentation().strip()}
+        assert hover["contents"] == {"kind": "markdown", "value": _page("ASY100")}
+        assert "](https://github.com/asynclint/asynclint/blob/main/docs/fixes.md)" in hover["contents"]["value"]
         assert hover["range"] == sleep["range"]
 
         # Hover on each code of the noqa comment, after the emoji.
@@ -371,7 +379,7 @@ def test_positions_hover_and_edits_in_the_negotiated_encoding(workspace, encodin
             hover = client.request(
                 "textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 5, "character": first + 2}}
             )
-            assert hover["contents"]["value"] == RULES[code].documentation().strip()
+            assert hover["contents"]["value"] == _page(code)
             assert hover["range"] == {
                 "start": {"line": 5, "character": first},
                 "end": {"line": 5, "character": first + len(code)},
@@ -558,12 +566,10 @@ def test_notebook_cells_get_their_own_findings(workspace):
         assert published[4]["diagnostics"][0]["data"]["cell"] == 4
 
         # Hover in a cell: the rule's page.
-        from asynclint.registry import RULES
-
         hover = client.request(
             "textDocument/hover", {"textDocument": {"uri": cells[8]}, "position": {"line": 2, "character": 6}}
         )
-        assert hover["contents"]["value"] == RULES["ASY100"].documentation().strip()
+        assert hover["contents"]["value"] == _page("ASY100")
         # A cell is no file of its own: no code actions in it yet, and no crash.
         actions = client.request(
             "textDocument/codeAction",

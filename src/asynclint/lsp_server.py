@@ -40,7 +40,7 @@ from pathlib import Path
 
 from asynclint import __version__, exitcodes
 from asynclint.diagnostic import Applicability, Diagnostic, Edit
-from asynclint.lsp_workspace import Document, Workspace, excluded, minimal_edit, noqa_code_at
+from asynclint.lsp_workspace import Document, Workspace, excluded, minimal_edit, noqa_code_at, rule_page
 from asynclint.positions import split_lines
 
 DEBOUNCE_SECONDS = 0.3
@@ -424,7 +424,7 @@ def build_server():
                 where = types.Range(types.Position(position.line, start), types.Position(position.line, end))
             if not codes:
                 return None
-            pages = [RULES[code].documentation().strip() for code in codes if code in RULES]
+            pages = [rule_page(code) for code in codes if code in RULES]
             value = "\n\n---\n\n".join(pages)
             return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=value), range=where)
 

@@ -185,6 +185,25 @@ def noqa_code_at(lines: list[str], line: int, character: int, encoding: str) -> 
     return None
 
 
+# Code spans and fenced blocks, whose text is code, and a link's target in the rest.
+_CODE_OR_LINK = re.compile(r"(```.*?```|`[^`\n]*`)|\]\((?![A-Za-z][A-Za-z0-9+.-]*:|#)([^)\s]+)\)", re.DOTALL)
+
+
+def rule_page(code: str) -> str:
+    """The rule's documentation page, as `asynclint rule CODE` prints it, with its relative
+    links (`../fixes.md`) made absolute: an editor shows it far from the docs directory."""
+    from urllib.parse import urljoin
+
+    from asynclint.registry import RULES
+
+    rule = RULES[code]
+
+    def absolute(match: re.Match) -> str:
+        return match.group(0) if match.group(1) else f"]({urljoin(rule.doc_url, match.group(2))})"
+
+    return _CODE_OR_LINK.sub(absolute, rule.documentation().strip())
+
+
 class Document:
     """What the server last computed for one open document version."""
 
