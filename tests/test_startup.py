@@ -19,4 +19,7 @@ print(type(libcst).__name__ if libcst is not None else "absent", "sqlglot" in sy
 def test_importing_the_cli_and_every_check_does_not_load_libcst_or_sqlglot():
     completed = subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, text=True)
     assert completed.returncode == 0, completed.stderr
-    assert completed.stdout.split() == ["_LazyModule", "False"]
+    libcst, sqlglot = completed.stdout.split()
+    # Not imported at all (the registry loads no check), or only bound lazily (asynclint._lazy).
+    assert libcst in ("absent", "_LazyModule")
+    assert sqlglot == "False"

@@ -5,10 +5,17 @@ other files, in any mode.
 
 Positions are computed only for files with reports (libcst's PositionProvider costs about as
 much as the parse), and libcst is imported only when some file actually needs parsing.
+
+libcst parses only a file some enabled check may report in: the checks' prefilters
+(`Check.required_words`) read the file's words, and for the keywords among them (`async`,
+`await`, `for`, `with`) the tree Python's parser built for the syntax pre-check says whether the
+code has them, where the text also counts docstrings and comments ("wait for the reply"). A
+file that Python accepted is then parsed without libcst's per-node validation (cstparse.py).
 """
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import sys
@@ -36,6 +43,10 @@ class FileResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     # Linted as part of a project: what project-wide checks (ProjectCheck) gathered, by code.
     summaries: dict[str, dict] = field(default_factory=dict)
+    # The file's lines (as Python counts them; 0 when it could not be decoded), and whether
+    # libcst parsed it: a file no enabled check can report in is left to Python's parser alone.
+    lines: int = 0
+    libcst_parsed: bool = False
 
 
 def uncheckable(
@@ -84,7 +95,12 @@ _DOTTED_RUN = re.compile(r"(?:\.(?:[ \t\f]|\\\r?\n)*\w+(?:[ \t\f]|\\\r?\n)*){%d}
 
 def parse_problem(text: str, path: str) -> Diagnostic | None:
     """Why libcst must not (or cannot) parse `text`, as an ASY001 diagnostic; None if it can."""
-    import ast
+    return syntax_check(text, path)[0]
+
+
+def syntax_check(text: str, path: str) -> tuple[Diagnostic | None, ast.Module | None]:
+    """`parse_problem`, and Python's tree of `text` when Python accepted it (None when it did
+    not: then the file is for a newer Python, and libcst alone judges it)."""
     import warnings
 
     try:
@@ -92,33 +108,37 @@ def parse_problem(text: str, path: str) -> Diagnostic | None:
             warnings.simplefilter("ignore")  # invalid escape sequences and the like: not ours
             tree = ast.parse(text)
     except (RecursionError, MemoryError):  # CPython's parser raises MemoryError when too deep
-        return uncheckable(path, "file is nested too deeply to parse")
+        return uncheckable(path, "file is nested too deeply to parse"), None
     except SyntaxError as error:
         if error.msg in _NESTING_LIMITS:
-            return _syntax_error(path, error)
+            return _syntax_error(path, error), None
         parsed = _libcst_parse(text)
         if not isinstance(parsed, BaseException):
-            return None  # newer syntax than this Python's
+            return None, None  # newer syntax than this Python's
         import libcst
 
         if isinstance(parsed, (libcst.ParserSyntaxError, RecursionError)):
-            return _syntax_error(path, error)  # both parsers refuse it; Python's words are clearer
+            return _syntax_error(path, error), None  # both refuse it; Python's words are clearer
         # libcst gave up without a syntax error: its reason, at Python's location.
         version = f"{sys.version_info.major}.{sys.version_info.minor}"
         located = _syntax_error(path, error)
         message = f"{_libcst_refusal(path, parsed).message} (Python {version} reports: {error.msg})"
-        return replace(located, message=message)
+        return replace(located, message=message), None
     except ValueError as error:  # NUL characters, from a caller that did not decode bytes
-        return uncheckable(path, f"cannot parse the file: {error}")
-    return _chain_too_long(tree, text, path)
+        return uncheckable(path, f"cannot parse the file: {error}"), None
+    problem = _chain_too_long(tree, text, path)
+    return problem, tree if problem is None else None
 
 
-def _libcst_parse(text: str):
-    """libcst's Module for `text`, or the exception its parser raised."""
+def _libcst_parse(text: str, python_accepted: bool = False):
+    """libcst's Module for `text`, or the exception its parser raised. `python_accepted`: Python's
+    parser accepted `text`, so libcst's per-node validation can be skipped (see cstparse.py)."""
     import libcst
 
+    from asynclint.cstparse import parse_module_unvalidated
+
     try:
-        return libcst.parse_module(text)
+        return parse_module_unvalidated(text) if python_accepted else libcst.parse_module(text)
     except Exception as exc:  # noqa: BLE001 - CSTLogicError and the like: see above
         return exc
 
@@ -149,7 +169,6 @@ def _chain_too_long(tree, text: str, path: str) -> Diagnostic | None:
     """`a or b or ...` and dotted import names: flat for Python, one level per part for libcst."""
     if len(_CHAIN_WORD.findall(text)) < MAX_CHAIN and _DOTTED_RUN.search(text) is None:
         return None  # no chain that long can be in the file: skip the walk
-    import ast
 
     for node in ast.walk(tree):
         if isinstance(node, ast.BoolOp):
@@ -175,6 +194,7 @@ class Linter:
         self.config = config
         self._checks: dict[str, Check] = {}
         self._visitor_maps: dict[frozenset[str], dict] = {}
+        self.libcst_parsed = False  # whether libcst parsed the file linted last
 
     def _check(self, code: str) -> Check:
         check = self._checks.get(code)
@@ -199,6 +219,8 @@ class Linter:
             return FileResult(path, [uncheckable(path, str(exc), exc.line)])
         result = FileResult(path)
         result.diagnostics = self.lint_text(source.text, path, result.summaries if project else None)
+        result.lines = len(split_lines(source.text))
+        result.libcst_parsed = self.libcst_parsed
         return result
 
     def lint_text(self, text: str, path: str, summaries: dict | None = None) -> list[Diagnostic]:
@@ -208,6 +230,7 @@ class Linter:
 
         Never raises (but for interrupts): every mode lints through here, and whatever goes
         wrong is this file's ASY001."""
+        self.libcst_parsed = False
         try:
             return self._lint_text(text, path, summaries)
         except Exception as exc:  # noqa: BLE001 - one file's crash must not stop the others
@@ -216,14 +239,14 @@ class Linter:
             return [failure(path, exc)]
 
     def _lint_text(self, text: str, path: str, summaries: dict | None) -> list[Diagnostic]:
-        problem = parse_problem(text, path)
+        problem, tree = syntax_check(text, path)
         if problem is not None:
             return [problem]  # even under `# asynclint: noqa`: never silently clean
         if file_is_exempt(text):
             return []
         codes = self.config.codes_for(path)
         suppressions = Suppressions(split_lines(text))
-        diagnostics = self._check_text(text, path, codes, suppressions, summaries)
+        diagnostics = self._check_text(text, path, codes, suppressions, summaries, tree)
         if UNUSED_NOQA_CODE in codes and not any(d.code == UNCHECKABLE_CODE for d in diagnostics):
             # A project-wide code's noqa may silence a finding that needs other files to see.
             judged = frozenset(c for c in codes if not _project_wide(c))
@@ -248,9 +271,10 @@ class Linter:
         """`summarize` for a file's text as given (an editor's unsaved buffer): the summary, or
         None when the text cannot be parsed."""
         try:
-            if parse_problem(text, path) is not None:
+            problem, tree = syntax_check(text, path)
+            if problem is not None:
                 return None
-            module = _libcst_parse(text)
+            module = _libcst_parse(text, python_accepted=tree is not None)
             if isinstance(module, BaseException):
                 return None
             check = self._check(code)
@@ -262,8 +286,15 @@ class Linter:
             return None
 
     def _check_text(
-        self, text: str, path: str, codes, suppressions: Suppressions, summaries: dict | None = None
+        self,
+        text: str,
+        path: str,
+        codes,
+        suppressions: Suppressions,
+        summaries: dict | None = None,
+        tree: ast.Module | None = None,
     ) -> list[Diagnostic]:
+        """`tree`: Python's tree of `text`, when Python accepted it."""
         wanted = set(codes)
         if summaries is not None:
             # A file's helpers matter to other files even where the code is not reported.
@@ -274,11 +305,14 @@ class Linter:
             for code in sorted(wanted)
             if RULES[code].check is not None and self._check(code).may_report(words)
         ]
+        if checks and tree is not None:
+            checks = _needing_code_keywords(checks, words, tree)
         if not checks:
             return []
-        module = _libcst_parse(text)
+        module = _libcst_parse(text, python_accepted=tree is not None)
         if isinstance(module, BaseException):
             return [_libcst_refusal(path, module)]
+        self.libcst_parsed = True
         project_checks = [check for check in checks if _project_wide(check.code)]
         for check in project_checks:
             check.prepare(alone=summaries is None)
@@ -307,6 +341,51 @@ class Linter:
         finally:
             for check in checks:
                 check.context = None
+
+
+# Keywords that checks name among their required words, with the nodes of Python's tree that
+# hold each. A keyword is never an identifier, so in the text it is either code or part of a
+# string or comment; a check that needs it (`async`: it reports in async code only) needs it
+# as code.
+_CODE_KEYWORDS = frozenset({"async", "await", "for", "with"})
+
+
+# Node type -> the keywords it holds (an `async for` comprehension holds `async` too).
+_KEYWORD_NODES = {
+    ast.For: ("for",),
+    ast.comprehension: ("for",),
+    ast.With: ("with",),
+    ast.Await: ("await",),
+    ast.AsyncFunctionDef: ("async",),
+    ast.AsyncFor: ("async", "for"),
+    ast.AsyncWith: ("async", "with"),
+}
+
+
+def _needing_code_keywords(checks: list[Check], words: frozenset[str], tree: ast.Module) -> list[Check]:
+    """`checks` (those the text's `words` let through), or none when every one of them needs a
+    keyword that the code of `tree` lacks. Python's tree is walked only when each check needs
+    a keyword, breadth first, and only until the keywords found let some check through: most
+    files with `async def` have one near the top of the tree."""
+    keywords = words & _CODE_KEYWORDS
+    if not keywords:
+        return checks
+    others = words - keywords
+    if any(check.may_report(others) for check in checks):
+        return checks  # parsed whatever the keywords: no need to look
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        held = _KEYWORD_NODES.get(type(node))
+        if held is None:
+            continue
+        if type(node) is ast.comprehension and node.is_async:
+            held = ("async", "for")
+        if found.issuperset(held):
+            continue
+        found.update(held)
+        if any(check.may_report(others | found) for check in checks):
+            return checks
+    return []
 
 
 def failure(path: str, exc: Exception, doing: str = "checking") -> Diagnostic:
