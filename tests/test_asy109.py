@@ -151,11 +151,18 @@ def test_a_damaged_summary_in_the_cache_is_made_again(tmp_path):
     root = _copy(tmp_path)
     config = _config(root)
     cold = _check(root, cache=ResultCache(tmp_path / "cache", config.fingerprint()))
-    cache = ResultCache(tmp_path / "cache", config.fingerprint())
-    for entry in cache._entries.values():
-        if len(entry) == 3 and "ASY109" in entry[2]:
-            entry[2]["ASY109"] = {"functions": [["broken"]]}
-    assert _check(root, cache=cache) == cold
+    stored = tmp_path / "cache" / config.fingerprint()
+    damaged = 0
+    for shard in (stored / "summaries").glob("*.json"):
+        document = json.loads(shard.read_text(encoding="utf-8"))
+        for _digest, summaries in document["entries"].values():
+            if "ASY109" in summaries:
+                summaries["ASY109"] = {"functions": [["broken"]]}
+                damaged += 1
+        shard.write_text(json.dumps(document), encoding="utf-8")
+    shutil.rmtree(stored / "project", ignore_errors=True)  # or the stored project result answers
+    assert damaged
+    assert _check(root, cache=ResultCache(tmp_path / "cache", config.fingerprint())) == cold
 
 
 def test_a_helper_file_that_breaks_the_parser_does_not_stop_the_run(tmp_path, monkeypatch):

@@ -13,7 +13,7 @@ from asynclint.analysis.context import Context
 from asynclint.analysis.guards import IN_MEMORY_FILES, type_name
 from asynclint.analysis.values import constant_number, origin_of
 from asynclint.checks.base import Check, ProposedFix
-from asynclint.checks.fixes import display_fix, offload_fix
+from asynclint.checks.fixes import code_of, display_fix, offload_fix
 from asynclint.tables import ArgumentCondition, BlockingGroup, Tables
 
 # Handing an object to these makes it async; the call inside is not a blocking use.
@@ -93,6 +93,7 @@ def blocks(node: cst.Call, group: BlockingGroup, ctx: Context) -> bool:
         and not _in_memory_receiver(node, ctx)
         and not _fresh_lock(node, ctx)
         and not _known_finished(node, ctx)
+        and not _socket_ready(node, ctx)
         and not _NONBLOCKING_MODE_ERRORS & ctx.handled_exceptions()
     )
 
@@ -190,6 +191,71 @@ def _earlier_statements(ctx: Context) -> list[cst.CSTNode]:
             position = next((i for i, s in enumerate(block.body) if s is child), 0)
             found.append(list(block.body[:position]))
     return [statement for level in reversed(found) for statement in level]
+
+
+# Awaits that return once a socket can be read or written without waiting.
+_READINESS_WAITS = frozenset({"wait_readable", "wait_writable", "wait_socket_readable", "wait_socket_writable"})
+
+
+def _socket_ready(node: cst.Call, ctx: Context) -> bool:
+    """A socket method that returns at once: the socket was switched to non-blocking mode
+    (`sock.setblocking(False)` earlier in the function, or `self._sock.setblocking(False)` in
+    any method of the class: trio's and anyio's socket wrappers), or this function awaited its
+    readiness first (`await trio.lowlevel.wait_readable(sock)`, `anyio.wait_socket_writable`)."""
+    method = ctx.callee(node)
+    func = node.func
+    if method is None or not method.startswith(("socket.socket.", "ssl.SSLSocket.")) or not isinstance(func, cst.Attribute):
+        return False
+    name = _plain_target(func.value, ctx)
+    if name is None:
+        return False
+    for earlier in _earlier_statements(ctx):
+        if _sets_nonblocking(earlier, name, ctx) or _awaits_readiness(earlier, name, ctx):
+            return True
+    if name.startswith("."):
+        owner = next((p for p in reversed(ctx.parents) if isinstance(p, cst.ClassDef)), None)
+        return owner is not None and _sets_nonblocking(owner, name, ctx, any_self=True)
+    return False
+
+
+def _sets_nonblocking(node: cst.CSTNode, name: str, ctx: Context, any_self: bool = False) -> bool:
+    """Whether `node` holds `<name>.setblocking(False)` or `<name>.settimeout(0)`; with
+    `any_self`, `name` is an attribute (".sock") set on whatever a method calls its instance."""
+    from asynclint.analysis.walker import children
+
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if (
+            isinstance(current, cst.Call)
+            and isinstance(current.func, cst.Attribute)
+            and current.func.attr.value in ("setblocking", "settimeout")
+            and len(current.args) == 1
+            and code_of(current.args[0].value).strip() in ("False", "0", "0.0")
+        ):
+            receiver = current.func.value
+            if any_self:
+                if isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name) and "." + receiver.attr.value == name:
+                    return True
+            elif _plain_target(receiver, ctx) == name:
+                return True
+        pending.extend(children(current))
+    return False
+
+
+def _awaits_readiness(statement: cst.CSTNode, name: str, ctx: Context) -> bool:
+    from asynclint.analysis.walker import children
+
+    pending = [statement]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, cst.Await) and isinstance(current.expression, cst.Call):
+            call = current.expression
+            callee = call.func.attr.value if isinstance(call.func, cst.Attribute) else getattr(call.func, "value", None)
+            if callee in _READINESS_WAITS and any(_plain_target(arg.value, ctx) == name for arg in call.args):
+                return True
+        pending.extend(children(current))
+    return False
 
 
 def _contains(node: cst.CSTNode, kind: type) -> bool:
