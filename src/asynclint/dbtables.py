@@ -57,7 +57,7 @@ POOLS_SCHEMA = Table(
                 Field("ignore_urls", ListOf(Text())),  # URL prefixes
                 Field("case_insensitive", Flag()),
                 Field("client", Flag()),
-                Field("local_if", ListOf(Assignment("KEYWORD=CALLEE or KEYWORD"))),
+                Field("local_if", ListOf(Assignment(right="CALLEE"))),  # or KEYWORD=*
                 Field("suggest", _PAIRS),
             )
         ),

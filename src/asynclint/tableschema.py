@@ -12,6 +12,7 @@ shipped name obeys.
 from __future__ import annotations
 
 import difflib
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 
@@ -52,14 +53,15 @@ def did_you_mean(word: str, choices) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-class Kind:
+class Kind(ABC):
     """What a value must be: `description` completes "must be ...", `plural` "a list of ..."."""
 
-    description = "a value"
-    plural = "values"
+    description: str
+    plural: str
 
+    @abstractmethod
     def check(self, value: object, where: Where) -> None:
-        raise NotImplementedError
+        """Raises TableError when `value`, found at `where`, is not of this kind."""
 
     def fail(self, value: object, where: Where, hint: str = "") -> TableError:
         return TableError(f"{where} must be {self.description}, not {value!r}{hint}")
@@ -138,9 +140,9 @@ class QualifiedName(Kind):
 class Assignment(Kind):
     """`LEFT=RIGHT` written as one string (`timeout=None`, `0=socket.socket()`)."""
 
-    def __init__(self, left: str = "KEYWORD") -> None:
-        self.description = f"a string '{left}=VALUE'"
-        self.plural = f"strings '{left}=VALUE'"
+    def __init__(self, left: str = "KEYWORD", right: str = "VALUE") -> None:
+        self.description = f"a string '{left}={right}'"
+        self.plural = f"strings '{left}={right}'"
 
     def check(self, value: object, where: Where) -> None:
         if not isinstance(value, str):
