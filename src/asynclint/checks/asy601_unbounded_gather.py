@@ -125,8 +125,10 @@ def _fix(source: cst.BaseExpression, ctx: Context, scales: bool) -> ProposedFix:
 
 def is_teardown(method: str, ctx: Context) -> bool:
     """A method of the teardown table (`close`), or one named after it (`close_all`,
-    `disconnect_free_connections`): what such a method starts releases resources."""
-    return method in ctx.tables.teardown_methods or method.partition("_")[0] in ctx.tables.teardown_methods
+    `disconnect_free_connections`, `async_stop`: the `async_` prefix some code bases give every
+    coroutine method does not count): what such a method starts releases resources."""
+    verb = method.removeprefix("async_")
+    return verb in ctx.tables.teardown_methods or verb.partition("_")[0] in ctx.tables.teardown_methods
 
 
 def tears_down(call: cst.Call, ctx: Context) -> bool:
