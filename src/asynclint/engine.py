@@ -20,7 +20,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from asynclint import interrupts
 from asynclint.diagnostic import Applicability, Diagnostic, Edit, Fix, Severity, Span
@@ -242,11 +242,14 @@ class Linter:
         problem, tree = syntax_check(text, path)
         if problem is not None:
             return [problem]  # even under `# asynclint: noqa`: never silently clean
-        if file_is_exempt(text):
+        ignore_noqa = self.config.ignore_noqa  # `--ignore-noqa`: report what comments silence
+        if file_is_exempt(text) and not ignore_noqa:
             return []
         codes = self.config.codes_for(path)
         suppressions = Suppressions(split_lines(text))
         diagnostics = self._check_text(text, path, codes, suppressions, summaries, tree)
+        if ignore_noqa:
+            return diagnostics  # no comment silenced anything, so none is judged unused
         if UNUSED_NOQA_CODE in codes and not any(d.code == UNCHECKABLE_CODE for d in diagnostics):
             # A project-wide code's noqa may silence a finding that needs other files to see.
             judged = frozenset(c for c in codes if not _project_wide(c))
@@ -322,7 +325,9 @@ class Linter:
             if summaries is not None:
                 summaries[check.code] = check.summary()
         reports = [report for check in checks if check.code in codes for report in check.reports]
-        return _diagnostics(path, text, module, reports, suppressions) if reports else []
+        if not reports:
+            return []
+        return _diagnostics(path, text, module, reports, None if self.config.ignore_noqa else suppressions)
 
     def _walk(self, module, checks: list[Check]) -> None:
         from asynclint.analysis.context import Context
@@ -436,8 +441,10 @@ def _visitor_map(checks: list[Check]) -> dict:
 
 
 def _diagnostics(
-    path: str, text: str, module, reports: list[Report], suppressions: Suppressions
+    path: str, text: str, module, reports: list[Report], suppressions: Suppressions | None
 ) -> list[Diagnostic]:
+    """`suppressions`: the file's `# noqa` comments, which drop what they silence (None: drop
+    nothing)."""
     wanted = [r.node for r in reports] + [r.statement for r in reports if r.statement is not None]
     wanted += [edit.node for r in reports if r.fix is not None for edit in r.fix.edits]
     anchors = {}
@@ -457,7 +464,7 @@ def _diagnostics(
         if report.statement is not None:
             statement = positions[report.statement]
             lines += (statement.start.line, statement.end.line)
-        if suppressions.silences(report.code, lines):
+        if suppressions is not None and suppressions.silences(report.code, lines):
             continue
         rule = RULES[report.code]
         fix = None
@@ -578,11 +585,18 @@ def lint_one_in_project(linter: Linter, path: str) -> FileResult:
     return linter.lint_path(path, project=True)
 
 
-def map_paths(paths: Iterable[str], config: Config, task=lint_one, jobs: int | None = None) -> list:
+def map_paths(
+    paths: Iterable[str],
+    config: Config,
+    task=lint_one,
+    jobs: int | None = None,
+    on_done: Callable[[int], None] | None = None,
+) -> list:
     """`task(linter, path)` for every path, in order, in parallel across processes when there
     are enough files to be worth it. `task` must be a module-level function, or a
     functools.partial of one: it is pickled. It must not write files: when a stop signal
-    arrives (interrupts.py), the workers are killed wherever they are."""
+    arrives (interrupts.py), the workers are killed wherever they are. `on_done(n)` is called
+    in this process each time `n` more paths are finished (progress)."""
     paths = list(paths)
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(paths) < 2 * jobs:
@@ -591,6 +605,8 @@ def map_paths(paths: Iterable[str], config: Config, task=lint_one, jobs: int | N
         for path in paths:
             interrupts.check()
             results.append(task(linter, path))
+            if on_done is not None:
+                on_done(1)
         return results
     import multiprocessing
     from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
@@ -611,6 +627,7 @@ def map_paths(paths: Iterable[str], config: Config, task=lint_one, jobs: int | N
     try:
         with interrupts.deferred():  # while the workers are forked
             futures = [pool.submit(_run_in_worker, [paths[i] for i in chunk]) for chunk in chunks]
+        sizes = {future: len(chunk) for future, chunk in zip(futures, chunks)}
         pending = set(futures)
         while pending:
             # In short waits, to notice a stop request whose exception Python dropped.
@@ -618,6 +635,8 @@ def map_paths(paths: Iterable[str], config: Config, task=lint_one, jobs: int | N
             interrupts.check()
             for future in done:
                 future.result()  # a broken pool ends the run here, not after every other file
+                if on_done is not None:
+                    on_done(sizes[future])
         by_position = {i: result for chunk, future in zip(chunks, futures) for i, result in zip(chunk, future.result())}
     except BaseException:
         # A stop signal or a broken pool: end now. Leaving the executor normally would wait
@@ -642,7 +661,12 @@ def _size(item) -> int:
 
 
 def lint_paths(
-    paths: Iterable[str], config: Config, jobs: int | None = None, project: bool = False
+    paths: Iterable[str],
+    config: Config,
+    jobs: int | None = None,
+    project: bool = False,
+    on_done: Callable[[int], None] | None = None,
 ) -> list[FileResult]:
-    """`project`: the paths are checked together (see `Linter.lint_bytes`)."""
-    return map_paths(paths, config, lint_one_in_project if project else lint_one, jobs)
+    """`project`: the paths are checked together (see `Linter.lint_bytes`); `on_done`: as for
+    `map_paths`."""
+    return map_paths(paths, config, lint_one_in_project if project else lint_one, jobs, on_done)

@@ -1,0 +1,40 @@
+"""engine.py's options for its callers: progress while many files are linted, and linting as if
+no `# noqa` comment were there (`--ignore-noqa`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from asynclint.config import Config
+from asynclint.engine import Linter, lint_paths
+
+BLOCKING = "import time\n\n\nasync def handler():\n    time.sleep(1)  # noqa: ASY100\n"
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_progress_counts_every_path_once(tmp_path, jobs):
+    paths = []
+    for index in range(6):
+        path = tmp_path / f"m{index}.py"
+        path.write_text(BLOCKING)
+        paths.append(str(path))
+    done: list[int] = []
+    results = lint_paths(paths, Config(root=tmp_path), jobs=jobs, on_done=done.append)
+    assert [result.path for result in results] == paths
+    assert sum(done) == len(paths)
+
+
+def test_ignore_noqa_reports_what_comments_silence_and_judges_no_comment(tmp_path):
+    config = Config(root=tmp_path, extend_select=("ASY002",))
+    assert Linter(config).lint_text(BLOCKING, "m.py") == []
+    found = Linter(replace(config, ignore_noqa=True)).lint_text(BLOCKING, "m.py")
+    assert [d.code for d in found] == ["ASY100"]
+
+
+def test_ignore_noqa_checks_an_exempt_file(tmp_path):
+    text = "# asynclint: noqa\n" + BLOCKING
+    config = Config(root=tmp_path)
+    assert Linter(config).lint_text(text, "m.py") == []
+    assert [d.code for d in Linter(replace(config, ignore_noqa=True)).lint_text(text, "m.py")] == ["ASY100"]
