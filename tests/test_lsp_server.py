@@ -551,8 +551,8 @@ def _found(diagnostics):
 
 
 def test_notebook_cells_get_their_own_findings(workspace):
-    """Issue 14: a notebook's cells are linted together as the .ipynb file is, and each code
-    cell's findings are published to it, in its own lines."""
+    """Issue 14: a notebook's cells are linted together as the .ipynb file is, each code cell's
+    findings are published to it, in its own lines, and its quick fixes edit it."""
     client, initialized = _start(workspace)
     try:
         selector = initialized["capabilities"]["notebookDocumentSync"]["notebookSelector"]
@@ -570,12 +570,18 @@ def test_notebook_cells_get_their_own_findings(workspace):
             "textDocument/hover", {"textDocument": {"uri": cells[8]}, "position": {"line": 2, "character": 6}}
         )
         assert hover["contents"]["value"] == _page("ASY100")
-        # A cell is no file of its own: no code actions in it yet, and no crash.
+        # Quick fixes in a cell edit that cell (the import they use is in cell 2).
+        sleep = published[4]["diagnostics"][0]
         actions = client.request(
             "textDocument/codeAction",
-            {"textDocument": {"uri": cells[4]}, "range": published[4]["diagnostics"][0]["range"], "context": {"diagnostics": []}},
+            {"textDocument": {"uri": cells[4]}, "range": sleep["range"], "context": {"diagnostics": [sleep]}},
         )
-        assert actions == []
+        assert [a["title"] for a in actions] == ["Replace with `await asyncio.sleep(0.5)`", "Add `# noqa: ASY100`"]
+        source = "".join(json.loads(NOTEBOOK.read_bytes())["cells"][3]["source"])
+        for action, expected in zip(actions, ("await asyncio.sleep(0.5)", "time.sleep(0.5)  # noqa: ASY100")):
+            (change,) = action["edit"]["documentChanges"]
+            assert change["textDocument"] == {"uri": cells[4], "version": 1}
+            assert workspace_edit_text(action["edit"], cells[4], source) == source.replace("time.sleep(0.5)", expected)
 
         # An edit in one cell: the cells are linted together again (cell 4's import is in cell 2).
         client.notify(
@@ -625,3 +631,22 @@ def test_notebook_cells_answer_pulls(workspace):
     finally:
         if client.process.poll() is None:
             client.process.kill()
+
+
+def test_fixes_in_notebook_cells_stay_in_their_cell_and_off_ipython_lines():
+    """A quick fix in a cell edits that cell, counted from its first line; one that would cross
+    into another cell, or touch a masked line of IPython syntax, is not offered (as --fix
+    refuses it)."""
+    from asynclint.diagnostic import Edit, Span
+    from asynclint.lsp_workspace import cell_edits
+    from asynclint.notebook import cells_as_json, parse_notebook
+
+    notebook = parse_notebook(cells_as_json(["import time", None, "label = '😀'; time.sleep(1)\n%time x = 1"]))
+    # The joined source: line 1 is cell 1; lines 2-3 are cell 3, whose second line is IPython.
+    sleep = Edit(Span(2, 14, 2, 27), "await asyncio.sleep(1)")
+    assert cell_edits(notebook, [sleep, Edit(Span(1, 0, 1, 0), "import asyncio\n")], "utf-16") == {
+        3: [{"range": {"start": {"line": 0, "character": 15}, "end": {"line": 0, "character": 28}}, "newText": sleep.content}],
+        1: [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "newText": "import asyncio\n"}],
+    }
+    assert cell_edits(notebook, [Edit(Span(1, 0, 2, 5), "")], "utf-16") is None  # from cell 1 into cell 3
+    assert cell_edits(notebook, [Edit(Span(3, 0, 3, 5), "")], "utf-16") is None  # the %time line

@@ -13,7 +13,7 @@ the run pipeline (`pipeline.lint_project`), with no logic of its own about rules
   offers it, else UTF-16), converted by `asynclint.output.lsp`.
 - Notebooks (LSP notebook document sync): the cells go through the pipeline together, as the
   `.ipynb` file would, and each code cell gets the findings in it, counted from its own first
-  line. No code actions in cells yet.
+  line; a quick fix edits the cells it falls in (`lsp_workspace.cell_edits`). No fix-all.
 - Hover on a finding, or on a code in a `# noqa:` comment: the rule's page, as
   `asynclint rule CODE` prints it.
 - Code actions: each applicable fix as a `quickfix` titled with the fix's own sentence
@@ -40,7 +40,15 @@ from pathlib import Path
 
 from asynclint import __version__, exitcodes
 from asynclint.diagnostic import Applicability, Diagnostic, Edit
-from asynclint.lsp_workspace import Document, Workspace, excluded, minimal_edit, noqa_code_at, rule_page
+from asynclint.lsp_workspace import (
+    Document,
+    Workspace,
+    cell_edits,
+    excluded,
+    minimal_edit,
+    noqa_code_at,
+    rule_page,
+)
 from asynclint.positions import split_lines
 
 DEBOUNCE_SECONDS = 0.3
@@ -83,6 +91,39 @@ def build_server():
 
     libcst.Module  # noqa: B018 - the attribute access is what loads it
 
+    class _LintedNotebook:
+        """A notebook's cells as last linted: each code cell's LSP diagnostics, and what its
+        quick fixes need (the findings, the joined source they count in, the cells' URIs)."""
+
+        def __init__(self, server, version: int, notebook, documents: list, code: list[bool], found: list) -> None:
+            self.version = version
+            self.masked = notebook.masked_source  # what the checks read: add_noqa_text parses it
+            self._server = server
+            self._lines = split_lines(notebook.source)
+            self._notebook = notebook
+            self._cells = {number: document for number, document in enumerate(documents, 1)}
+            self.by_cell: dict[str, list] = {d.uri: [] for d, is_code in zip(documents, code) if is_code}
+            self.findings: list[tuple[Diagnostic, str, object]] = []
+            for diagnostic in found:
+                position = diagnostic.cell_position()
+                # A finding placed in no cell (the notebook could not be read) goes to the first.
+                cell = documents[position.cell - 1].uri if position is not None else next(iter(self.by_cell))
+                data = lsp_diagnostic(diagnostic, lambda _: self._lines, server.encoding, path_uri)
+                lsp = converter.structure(data, types.Diagnostic)
+                self.by_cell[cell].append(lsp)
+                self.findings.append((diagnostic, cell, lsp))
+
+        def workspace_edit(self, edits: list[Edit]):
+            """Edits of the joined source as a WorkspaceEdit of the cells they fall in; None
+            where `cell_edits` refuses them."""
+            by_number = cell_edits(self._notebook, edits, self._server.encoding)
+            if by_number is None:
+                return None
+            documents = {number: self._cells[number] for number in by_number}
+            return self._server.workspace_edit(
+                {documents[n].uri: (documents[n].version, found) for n, found in by_number.items()}
+            )
+
     class Protocol(LanguageServerProtocol):
         @lsp_method(types.INITIALIZE)
         def lsp_initialize(self, params: types.InitializeParams):
@@ -112,8 +153,7 @@ def build_server():
             )
             self.projects = Workspace()
             self.documents: dict[str, Document] = {}
-            # notebook URI -> (its version, {cell URI: [LSP Diagnostic]}) last linted
-            self.notebooks: dict[str, tuple[int, dict[str, list]]] = {}
+            self.notebooks: dict[str, _LintedNotebook] = {}  # notebook URI -> its last lint
             self.notebook_cells: dict[str, list[str]] = {}  # notebook URI -> the cell URIs published
             self.pending: dict[str, asyncio.Task] = {}
             self.published: dict[str, list] = {}  # URI -> the diagnostics last sent for it
@@ -328,8 +368,8 @@ def build_server():
             """The LSP diagnostics of a document or notebook cell, as they are now."""
             notebook = self.cell_of_notebook(uri)
             if notebook is not None:
-                by_cell = await self.notebook_diagnostics(notebook)
-                return [] if by_cell is None else by_cell.get(uri, [])
+                linted = await self.lint_notebook(notebook)
+                return [] if linted is None else linted.by_cell.get(uri, [])
             try:
                 document = await self.current(uri)
             except (OSError, UnicodeDecodeError):
@@ -338,54 +378,45 @@ def build_server():
 
         # - notebooks -
 
-        async def notebook_diagnostics(self, uri: str) -> dict[str, list] | None:
-            """Each code cell's diagnostics (by cell URI) for the notebook's current cells,
-            linted together as the `.ipynb` file would be; None once it is closed."""
+        async def lint_notebook(self, uri: str) -> _LintedNotebook | None:
+            """The notebook's current cells, linted together as the `.ipynb` file would be;
+            None once it is closed."""
             from asynclint.notebook import cells_as_json, parse_notebook
 
             notebook = self.workspace.get_notebook_document(notebook_uri=uri)
             if notebook is None:
                 return None
             cached = self.notebooks.get(uri)
-            if cached is not None and cached[0] == notebook.version:
-                return cached[1]
+            if cached is not None and cached.version == notebook.version:
+                return cached
             version, cells = notebook.version, list(notebook.cells)
-            sources = [
-                self.workspace.get_text_document(cell.document).source if cell.kind == types.NotebookCellKind.Code else None
-                for cell in cells
-            ]
-            text = cells_as_json(sources)
+            documents = [self.workspace.get_text_document(cell.document) for cell in cells]
+            code = [cell.kind == types.NotebookCellKind.Code for cell in cells]
+            text = cells_as_json([d.source if is_code else None for d, is_code in zip(documents, code)])
             found = await self.run_on_executor(self.lint, self.path_of(uri), text)
             if isinstance(found, str):
                 self.config_error(found)
                 found = []
-            lines = split_lines(parse_notebook(text).source)
-            code_cells = [cell.document for cell in cells if cell.kind == types.NotebookCellKind.Code]
-            by_cell: dict[str, list] = {document: [] for document in code_cells}
-            for diagnostic in found:
-                position = diagnostic.cell_position()
-                # A finding placed in no cell (the notebook could not be read) goes to the first.
-                document = cells[position.cell - 1].document if position is not None else code_cells[0]
-                data = lsp_diagnostic(diagnostic, lambda _: lines, self.encoding, path_uri)
-                by_cell[document].append(converter.structure(data, types.Diagnostic))
+            linted = _LintedNotebook(self, version, parse_notebook(text), documents, code, found)
             current = self.workspace.get_notebook_document(notebook_uri=uri)
             if current is not None and current.version == version:
-                self.notebooks[uri] = (version, by_cell)
-            return by_cell
+                self.notebooks[uri] = linted
+            return linted
 
         async def publish_notebook_later(self, uri: str, delay: float, only_changes: bool) -> None:
             try:
                 if delay:
                     await asyncio.sleep(delay)
                 version = getattr(self.workspace.get_notebook_document(notebook_uri=uri), "version", None)
-                by_cell = await self.notebook_diagnostics(uri)
+                linted = await self.lint_notebook(uri)
             except asyncio.CancelledError:
                 return
             if self.pending.get(uri) is asyncio.current_task():
                 del self.pending[uri]
             current = self.workspace.get_notebook_document(notebook_uri=uri)
-            if by_cell is None or current is None or current.version != version:
+            if linted is None or current is None or current.version != version:
                 return  # closed, or changed while linting: the newer lint publishes
+            by_cell = dict(linted.by_cell)
             for document in self.notebook_cells.get(uri, []):
                 by_cell.setdefault(document, [])  # a cell deleted since: clear what it showed
             for document, found in by_cell.items():
@@ -430,18 +461,41 @@ def build_server():
 
         # - code actions -
 
-        def workspace_edit(self, uri: str, document: Document, edits: list[Edit]):
-            text_edits = [converter.structure(text_edit(e, document.lines, self.encoding), types.TextEdit) for e in edits]
+        def workspace_edit(self, edits: dict[str, tuple[int | None, list[dict]]]):
+            """A WorkspaceEdit of LSP TextEdits (as data) by document URI, each document with
+            the version they were computed for."""
             capabilities = self.client_capabilities.workspace
+            by_uri = {uri: [converter.structure(e, types.TextEdit) for e in found] for uri, (_, found) in edits.items()}
             if capabilities and capabilities.workspace_edit and capabilities.workspace_edit.document_changes:
-                identifier = types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=document.version)
-                return types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(text_document=identifier, edits=text_edits)])
-            return types.WorkspaceEdit(changes={uri: text_edits})
+                return types.WorkspaceEdit(
+                    document_changes=[
+                        types.TextDocumentEdit(
+                            text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=edits[uri][0]),
+                            edits=found,
+                        )
+                        for uri, found in by_uri.items()
+                    ]
+                )
+            return types.WorkspaceEdit(changes=by_uri)
 
         async def code_actions(self, params) -> list:
             uri = params.text_document.uri
-            if self.cell_of_notebook(uri) is not None:
-                return []  # a notebook cell is no file of its own: not offered yet
+            only = params.context.only
+
+            def wanted(kind: str) -> bool:
+                return not only or any(kind == k or kind.startswith(f"{k}.") for k in only)
+
+            notebook = self.cell_of_notebook(uri)
+            if notebook is not None:
+                linted = await self.lint_notebook(notebook)
+                if linted is None or not wanted(types.CodeActionKind.QuickFix):
+                    return []
+                return [
+                    action
+                    for diagnostic, cell, lsp in linted.findings
+                    if cell == uri and _overlaps(lsp.range, params.range)
+                    for action in self.quick_fixes(diagnostic, lsp, linted.masked, linted.workspace_edit)
+                ]
             try:
                 document = await self.current(uri)
             except (OSError, UnicodeDecodeError):
@@ -450,18 +504,17 @@ def build_server():
                 return []
             if document is None:
                 return []
-            only = params.context.only
 
-            def wanted(kind: str) -> bool:
-                return not only or any(kind == k or kind.startswith(f"{k}.") for k in only)
+            def edit(edits: list[Edit]):
+                found = [text_edit(e, document.lines, self.encoding) for e in edits]
+                return self.workspace_edit({uri: (document.version, found)})
 
             actions = []
             if wanted(types.CodeActionKind.QuickFix):
                 for diagnostic in document.diagnostics:
                     lsp = self.to_lsp(document, diagnostic)
-                    if not _overlaps(lsp.range, params.range):
-                        continue
-                    actions.extend(self.quick_fixes(uri, document, diagnostic, lsp))
+                    if _overlaps(lsp.range, params.range):
+                        actions.extend(self.quick_fixes(diagnostic, lsp, document.text, edit))
             if wanted(FIX_ALL_KIND) and any(
                 d.fix is not None and d.fix.edits and d.fix.applicability is Applicability.SAFE
                 for d in document.diagnostics
@@ -470,38 +523,42 @@ def build_server():
                 if fixed != document.text:
                     actions.append(
                         types.CodeAction(
-                            title=FIX_ALL_TITLE,
-                            kind=FIX_ALL_KIND,
-                            edit=self.workspace_edit(uri, document, [minimal_edit(document.text, fixed)]),
+                            title=FIX_ALL_TITLE, kind=FIX_ALL_KIND, edit=edit([minimal_edit(document.text, fixed)])
                         )
                     )
             return actions
 
-        def quick_fixes(self, uri: str, document: Document, diagnostic: Diagnostic, lsp) -> list:
+        def quick_fixes(self, diagnostic: Diagnostic, lsp, text: str, edit) -> list:
+            """The finding's fix and its noqa comment as quick fixes. `text`: the source the
+            finding's positions count in; `edit`: internal edits -> a WorkspaceEdit, or None
+            where they cannot be made."""
             from asynclint.fixer import add_noqa_text
             from asynclint.registry import UNCHECKABLE_CODE
 
             actions = []
             fix = diagnostic.fix
             if fix is not None and fix.edits and fix.applicability is not Applicability.DISPLAY_ONLY:
-                actions.append(
-                    types.CodeAction(
-                        title=fix_title(fix),
-                        kind=types.CodeActionKind.QuickFix,
-                        diagnostics=[lsp],
-                        is_preferred=fix.applicability is Applicability.SAFE,
-                        edit=self.workspace_edit(uri, document, list(fix.edits)),
+                change = edit(list(fix.edits))
+                if change is not None:
+                    actions.append(
+                        types.CodeAction(
+                            title=fix_title(fix),
+                            kind=types.CodeActionKind.QuickFix,
+                            diagnostics=[lsp],
+                            is_preferred=fix.applicability is Applicability.SAFE,
+                            edit=change,
+                        )
                     )
-                )
             if diagnostic.code != UNCHECKABLE_CODE:  # ASY001 cannot be silenced
-                suppressed, changed = add_noqa_text(document.text, [diagnostic])
-                if changed:
+                suppressed, changed = add_noqa_text(text, [diagnostic])
+                change = edit([minimal_edit(text, suppressed)]) if changed else None
+                if change is not None:
                     actions.append(
                         types.CodeAction(
                             title=f"Add `# noqa: {diagnostic.code}`",
                             kind=types.CodeActionKind.QuickFix,
                             diagnostics=[lsp],
-                            edit=self.workspace_edit(uri, document, [minimal_edit(document.text, suppressed)]),
+                            edit=change,
                         )
                     )
             return actions

@@ -162,6 +162,26 @@ def minimal_edit(old: str, new: str) -> Edit:
     return Edit(Span(line, column, end_line, end_column), new[start:end_new])
 
 
+def cell_edits(notebook, edits: list[Edit], encoding: str) -> dict[int, list[dict]] | None:
+    """Edits of a notebook's joined source (`notebook.Notebook`) as LSP TextEdits (data) by
+    the number of the cell each falls in, counted in that cell. None, as `--fix` refuses them,
+    when one crosses from a cell into another or touches a line of IPython syntax: the checks
+    read a placeholder there, not what the cell holds."""
+    from asynclint.output.lsp import text_edit
+
+    lines = split_lines(notebook.source)
+    index = notebook.index
+    ipython = {place.first_line + line for cell, place in zip(notebook.cells, index.cells) for line in cell.ipython_lines}
+    by_cell: dict[int, list[dict]] = {}
+    for edit in edits:
+        start, end = index.locate_span(edit.span, lines)
+        if start.cell != end.cell or not ipython.isdisjoint(range(edit.span.line, edit.span.end_line + 1)):
+            return None
+        found = text_edit(edit, lines, encoding, index)
+        by_cell.setdefault(found.pop("cell"), []).append(found)
+    return by_cell
+
+
 # A code in a `# noqa: ...` comment, with the comment's own pattern (suppression.noqa_comments
 # finds the comments); the codes are found again inside each comment for their columns.
 _NOQA_CODE = re.compile(r"[A-Za-z]+[0-9]+")
