@@ -31,7 +31,7 @@ from asynclint.notebook import (
     source_lines,
 )
 from asynclint.output import FORMATS, STATISTICS_FORMATS, RenderContext, render
-from conftest import FIXTURES, TESTS
+from conftest import FIXTURES, TESTS, run_asynclint
 
 NOTEBOOKS = FIXTURES / "notebooks"
 SARIF_SCHEMA = json.loads((TESTS / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
@@ -323,8 +323,9 @@ def test_every_text_and_file_format_names_the_cell(findings, output_format, tmp_
 
 
 def test_text_output_frames_the_cell_with_its_own_line_numbers(findings):
-    text = render("text", findings[:1], _context())
-    assert text.splitlines()[2:9] == [
+    text = render("text", findings[:1], _context()).splitlines()
+    start = text.index(" --> service.ipynb:cell 4:2:5")  # after the message, however it wraps
+    assert text[start : start + 7] == [
         " --> service.ipynb:cell 4:2:5",
         "  |",
         "1 | async def fetch(url):",
@@ -444,3 +445,122 @@ def test_an_editors_cells_lint_as_the_file_would(linter):
     notebook = read_notebook(cells_as_json(sources).encode())
     found = lint_notebook(linter, notebook, "service.ipynb")
     assert sorted(found, key=Diagnostic.sort_key) == _lint(linter, "service.ipynb")
+
+
+# --- end to end: `asynclint check` on real notebook files ---------------------------------
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    """A project with notebooks, and Jupyter's autosaved copy of one."""
+    (tmp_path / "pyproject.toml").write_text("[tool.asynclint]\n", encoding="utf-8")
+    (tmp_path / "notebooks" / ".ipynb_checkpoints").mkdir(parents=True)
+    for name in ("service.ipynb", "imports.ipynb", "broken.ipynb", "r_kernel.ipynb"):
+        shutil.copy(NOTEBOOKS / name, tmp_path / "notebooks" / name)
+    checkpoint = tmp_path / "notebooks" / ".ipynb_checkpoints" / "service-checkpoint.ipynb"
+    shutil.copy(NOTEBOOKS / "service.ipynb", checkpoint)
+    return tmp_path
+
+
+def _concise(result) -> list[str]:
+    """Each finding's location and code, and the summary line."""
+    return [line.split(" [*]")[0].split(" `")[0] for line in result.stdout.splitlines() if line]
+
+
+def test_check_finds_notebooks_and_names_their_cells(workspace):
+    result = run_asynclint("check", "--output-format", "concise", "notebooks", cwd=workspace)
+    assert result.returncode == 1
+    assert _concise(result)[:6] == [
+        "notebooks/broken.ipynb:6:3: ASY001 not a Jupyter notebook: invalid JSON: Expecting ',' delimiter",
+        "notebooks/imports.ipynb:cell 3:2:5: ASY100",
+        "notebooks/service.ipynb:cell 4:2:5: ASY100",
+        "notebooks/service.ipynb:cell 4:3:16: ASY101",
+        "notebooks/service.ipynb:cell 8:3:5: ASY100",
+        "Found 5 problems in 3 files (4 files checked).",  # not the checkpoint copy
+    ]
+
+
+def test_the_text_frame_shows_the_cells_lines_from_the_cache_too(workspace):
+    first = run_asynclint("check", "notebooks/service.ipynb", cwd=workspace)
+    again = run_asynclint("check", "notebooks/service.ipynb", cwd=workspace)
+    assert again.stdout == first.stdout
+    assert " --> notebooks/service.ipynb:cell 8:3:5" in again.stdout
+    assert "3 |     time.sleep(2)" in again.stdout  # the cell's own line 3, not the JSON's
+
+
+def test_fix_rewrites_the_fixed_cells_and_leaves_outputs_alone(workspace):
+    path = workspace / "notebooks" / "service.ipynb"
+    before = path.read_bytes()
+    result = run_asynclint("check", "--fix", "--output-format", "concise", "notebooks/service.ipynb", cwd=workspace)
+    assert result.returncode == 1
+    assert _concise(result)[:2] == [
+        "notebooks/service.ipynb:cell 4:3:16: ASY101",
+        "Found 3 problems (2 fixed, 1 remaining; 1 file checked).",
+    ]
+    after = path.read_bytes()
+    assert _sources(after)[4].splitlines()[1] == "    await asyncio.sleep(0.5)"
+    old, new = json.loads(before)["cells"], json.loads(after)["cells"]
+    assert [{k: v for k, v in c.items() if k != "source"} for c in new] == [
+        {k: v for k, v in c.items() if k != "source"} for c in old
+    ]
+    assert [n for n, (a, b) in enumerate(zip(old, new), 1) if a["source"] != b["source"]] == [4, 8]
+    assert not list(path.parent.glob(".asynclint-*"))  # written atomically, through a temporary file
+
+
+def test_diff_shows_each_changed_cell_and_writes_nothing(workspace):
+    path = workspace / "notebooks" / "imports.ipynb"
+    before = path.read_bytes()
+    result = run_asynclint("check", "--diff", "notebooks/imports.ipynb", cwd=workspace)
+    assert result.returncode == 1 and path.read_bytes() == before
+    assert [line for line in result.stdout.splitlines() if line.startswith(("---", "+++", "-", "+"))] == [
+        "--- a/notebooks/imports.ipynb:cell 1",
+        "+++ b/notebooks/imports.ipynb:cell 1",
+        "-import time",
+        "--- a/notebooks/imports.ipynb:cell 3",
+        "+++ b/notebooks/imports.ipynb:cell 3",
+        "-    time.sleep(1)",
+        "+    await asyncio.sleep(1)",
+    ]
+
+
+def test_fix_only_reports_nothing_that_remains(workspace):
+    result = run_asynclint("check", "--fix-only", "notebooks/service.ipynb", cwd=workspace)
+    assert (result.returncode, result.stdout) == (0, "Fixed 2 problems.\n")
+
+
+def test_add_noqa_writes_into_the_cells(workspace):
+    result = run_asynclint("check", "--add-noqa", "notebooks/service.ipynb", cwd=workspace)
+    assert (result.returncode, result.stdout) == (0, "Added 3 noqa comments.\n")
+    path = workspace / "notebooks" / "service.ipynb"
+    assert _sources(path.read_bytes())[4].splitlines()[1] == "    time.sleep(0.5)  # noqa: ASY100"
+    assert run_asynclint("check", "notebooks/service.ipynb", cwd=workspace).returncode == 0
+
+
+def test_a_notebook_on_standard_input(workspace):
+    data = (NOTEBOOKS / "imports.ipynb").read_bytes()
+    checked = run_asynclint("check", "--output-format", "json", "-", "--stdin-filename", "imports.ipynb", cwd=workspace, stdin=data)
+    (finding,) = json.loads(checked.stdout)
+    assert (finding["cell"], finding["line"], finding["column"]) == (3, 2, 5)
+    framed = run_asynclint("check", "-", "--stdin-filename", "imports.ipynb", cwd=workspace, stdin=data)
+    assert "2 |     time.sleep(1)" in framed.stdout
+    fixed = run_asynclint("check", "--fix", "-", "--stdin-filename", "imports.ipynb", cwd=workspace, stdin=data)
+    assert fixed.returncode == 0
+    assert _sources(fixed.stdout.encode())[3] == "async def tick():\n    await asyncio.sleep(1)\n"
+    diff = run_asynclint("check", "--diff", "-", "--stdin-filename", "imports.ipynb", cwd=workspace, stdin=data)
+    assert "+++ b/imports.ipynb:cell 3" in diff.stdout
+    broken = (NOTEBOOKS / "broken.ipynb").read_bytes()
+    refused = run_asynclint("check", "--fix", "-", "--stdin-filename", "broken.ipynb", cwd=workspace, stdin=broken)
+    assert refused.returncode == 1 and refused.stdout.encode() == broken  # given back as it came
+    assert "ASY001 not a Jupyter notebook" in refused.stderr
+
+
+def test_a_notebook_named_like_a_module_is_not_one(workspace):
+    """A notebook is linted on its own: `helpers.ipynb` beside `helpers.py` does not stand for
+    the module when ASY109 follows `helpers.wait()`."""
+    (workspace / "helpers.py").write_text("import time\n\n\ndef wait():\n    time.sleep(1)\n", encoding="utf-8")
+    (workspace / "app.py").write_text("import helpers\n\n\nasync def handler():\n    helpers.wait()\n", encoding="utf-8")
+    notebook = json.loads((NOTEBOOKS / "imports.ipynb").read_bytes())
+    notebook["cells"] = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": "def wait():\n    pass"}]
+    (workspace / "helpers.ipynb").write_text(json.dumps(notebook, indent=1) + "\n", encoding="utf-8")
+    result = run_asynclint("check", "--select", "ASY109", "--output-format", "concise", "app.py", "helpers.py", "helpers.ipynb", cwd=workspace)
+    assert _concise(result)[0] == "app.py:5:5: ASY109"

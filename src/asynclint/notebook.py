@@ -686,7 +686,12 @@ def lint_file(linter: Linter, path: str, project: bool = False) -> FileResult:
     data = _read_bytes(path)
     if isinstance(data, Diagnostic):
         return FileResult(path, [data])
-    return FileResult(path, lint_notebook_data(linter, data, path))
+    notebook = _read(data, path)
+    if isinstance(notebook, list):
+        return FileResult(path, notebook)
+    diagnostics = lint_notebook(linter, notebook, path)
+    lines = len(split_lines(notebook.source)) if notebook.cells else 0
+    return FileResult(path, diagnostics, lines=lines, libcst_parsed=bool(notebook.cells) and linter.libcst_parsed)
 
 
 def lint_notebook_data(linter: Linter, data: bytes | str, path: str) -> list[Diagnostic]:

@@ -28,6 +28,7 @@ from asynclint.diagnostic import Diagnostic
 if TYPE_CHECKING:
     from asynclint.cache import ResultCache
     from asynclint.config import Config
+    from asynclint.engine import FileResult
 
 
 def _to_stderr(message: str) -> None:
@@ -43,6 +44,20 @@ class PipelineStats:
     per_file_seconds: float = 0.0  # the per-file phase: cache look-ups and linting
     project_seconds: float = 0.0  # the project phase (0 when there is none)
     project_cached: bool = False  # the project phase's result came from the cache
+    # Of the files linted this run: those libcst parsed, and those Python's parser alone read
+    # (no enabled check could report in them), with their lines.
+    libcst_files: int = 0
+    libcst_lines: int = 0
+    skipped_files: int = 0
+    skipped_lines: int = 0
+
+    def count(self, result: FileResult) -> None:
+        if result.libcst_parsed:
+            self.libcst_files += 1
+            self.libcst_lines += result.lines
+        else:
+            self.skipped_files += 1
+            self.skipped_lines += result.lines
 
 
 def lint_project(
@@ -55,12 +70,17 @@ def lint_project(
     report_error: Callable[[str], None] = _to_stderr,
     on_file_done: Callable[[int], None] | None = None,
     stats: PipelineStats | None = None,
+    digests: dict[str, str] | None = None,
 ) -> list[Diagnostic]:
     """Every diagnostic of `files` (and of the overlay's paths), sorted. A file of `files`
     that is the same file as an overlay path (`pkg/views.py` and `./pkg/views.py`) is read
     from the overlay only. A project phase that fails is reported through `report_error`;
     the per-file findings stand. `on_file_done(n)` is called, in this process, as `n` more
-    of `files` are finished (a progress bar); `stats`, when given, is filled in."""
+    of `files` are finished (a progress bar); `stats`, when given, is filled in.
+
+    `digests` (path -> content hash, with a cache) belongs to a caller that knows which files
+    changed (the language server, told by the editor): a path in it is taken as unchanged and
+    not read again; each file read is added. The caller removes a path when its file changes."""
     from asynclint.engine import Linter, map_paths
     from asynclint.notebook import is_notebook, lint_file, lint_notebook_data
     from asynclint.project import project_codes
@@ -83,7 +103,7 @@ def lint_project(
             diagnostics += linter.lint_text(text, path, by_code)
             if by_code is not None:
                 summaries[path] = by_code
-    digests: dict[str, str] = {}  # every readable file's content hash, when caching
+    digests = {} if digests is None else digests  # every readable file's content hash, when caching
     to_lint = on_disk if cache is None else _from_cache(on_disk, cache, digests, diagnostics)
     stats.cached, stats.linted = len(on_disk) - len(to_lint), len(to_lint)
     if on_file_done is not None and stats.cached:
@@ -91,6 +111,7 @@ def lint_project(
     for result in map_paths(to_lint, config, functools.partial(lint_file, project=project), jobs):
         diagnostics.extend(result.diagnostics)
         summaries[result.path] = result.summaries
+        stats.count(result)
         if cache is not None and result.path in digests:
             cache.put(result.path, digests[result.path], result.diagnostics, result.summaries)
     stats.per_file_seconds = time.perf_counter() - started
@@ -120,18 +141,20 @@ def lint_project(
 
 
 def _from_cache(files, cache: ResultCache, digests, diagnostics) -> list[str]:
-    """Takes what the cache has for `files` (into `diagnostics`, and every readable file's
-    content hash into `digests`); returns the files that must be linted."""
+    """Takes what the cache has for `files` (into `diagnostics`, and the content hash of every
+    readable file `digests` does not have into it); returns the files that must be linted."""
     from asynclint.cache import content_hash
 
     to_lint = []
     for path in files:
-        try:
-            digest = content_hash(Path(path).read_bytes())
-        except OSError:
-            to_lint.append(path)  # the engine reports why it cannot be read
-            continue
-        digests[path] = digest
+        digest = digests.get(path)
+        if digest is None:
+            try:
+                digest = content_hash(Path(path).read_bytes())
+            except OSError:
+                to_lint.append(path)  # the engine reports why it cannot be read
+                continue
+            digests[path] = digest
         cached = cache.get(path, digest)
         if cached is None:
             to_lint.append(path)
