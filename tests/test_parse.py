@@ -14,6 +14,7 @@ from asynclint import cstparse
 from asynclint.checks.base import words_of
 from asynclint.config import Config
 from asynclint.engine import Linter
+from asynclint.positions import line_count, split_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 # Real code of every shape the checks see: the fixtures and asynclint's own modules.
@@ -110,3 +111,10 @@ def test_top_level_await_in_a_cell_is_async_code(tmp_path):
     text = "for user in users:\n    await conn.fetch('SELECT 1 WHERE id = $1', user)\n"
     result = _lint(tmp_path, text)
     assert result.libcst_parsed
+
+
+@pytest.mark.parametrize(
+    "text", ["", "x", "x\n", "x\r\ny", "x\ry\r", "a\n\n\r\n\rb", "a\x0cb\u2028c\n", "\n\n"]
+)
+def test_the_line_count_is_that_of_the_lines_python_numbers(text):
+    assert line_count(text) == len(split_lines(text))

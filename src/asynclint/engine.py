@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from asynclint import interrupts
 from asynclint.diagnostic import Applicability, Diagnostic, Edit, Fix, Severity, Span
 from asynclint.fixer import import_edits
-from asynclint.positions import node_ranges, split_lines
+from asynclint.positions import line_count, node_ranges, split_lines
 from asynclint.registry import RULES, UNCHECKABLE_CODE, UNCHECKABLE_NAME, UNUSED_NOQA_CODE
 from asynclint.sourcefile import UncheckableSource, decode
 from asynclint.suppression import Suppressions, file_is_exempt, noqa_comments
@@ -219,7 +219,7 @@ class Linter:
             return FileResult(path, [uncheckable(path, str(exc), exc.line)])
         result = FileResult(path)
         result.diagnostics = self.lint_text(source.text, path, result.summaries if project else None)
-        result.lines = len(split_lines(source.text))
+        result.lines = line_count(source.text)
         result.libcst_parsed = self.libcst_parsed
         return result
 

@@ -31,6 +31,12 @@ def split_lines(text: str, keepends: bool = False) -> list[str]:
     return lines
 
 
+def line_count(text: str) -> int:
+    """`len(split_lines(text))`, without building the lines."""
+    breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+    return breaks + (1 if text and text[-1] not in "\r\n" else 0)
+
+
 def line_offsets(text: str) -> list[int]:
     """Offset in `text` of the first character of each line (line N at index N-1)."""
     return [0] + [match.end() for match in _LINE_BREAK.finditer(text)]
