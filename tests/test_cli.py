@@ -170,7 +170,7 @@ def test_no_ansi_codes_with_no_color_or_when_not_on_a_terminal(project):
 
 
 def test_color_forces_ansi_codes_and_highlighting(project):
-    result = run_asynclint("check", "--color", "app.py", cwd=project)
+    result = run_asynclint("check", "--color", "always", "app.py", cwd=project)
     assert "\x1b[" in result.stdout
     snippet_line = next(line for line in result.stdout.splitlines() if "5 |" in line)
     assert "\x1b[" in snippet_line.split("5 |", 1)[1]  # the code itself is highlighted
@@ -385,3 +385,263 @@ def test_unknown_rule_exits_2_with_a_suggestion(tmp_path):
 def test_version(tmp_path):
     result = run_asynclint("--version", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (0, f"asynclint, version {__version__}\n")
+
+
+# --- ruff's options, in process -----------------------------------------------------------
+# Click's test runner, from the project's directory: no process to start, so these are fast.
+
+
+def invoke(directory, *args: str, env: dict[str, str] | None = None):
+    """`asynclint check ARGS` in this process, from `directory`, without the cache (so that
+    nothing is written beside the project), with `env` in a clean colour environment."""
+    from click.testing import CliRunner
+
+    from asynclint.cli import cli
+
+    try:
+        runner = CliRunner(mix_stderr=False)  # click 8.1 mixes stderr into stdout by default
+    except TypeError:  # click 8.2 keeps them apart, and has no such parameter
+        runner = CliRunner()
+    clean = {name: None for name in ("NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "ASYNCLINT_CACHE_DIR")}
+    cwd = os.getcwd()
+    os.chdir(directory)
+    try:
+        result = runner.invoke(cli, ["check", "--jobs", "1", *args], env={**clean, **(env or {})})
+    finally:
+        os.chdir(cwd)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception  # no crash
+    return result
+
+
+def json_codes(directory, *args: str, env=None) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for finding in json.loads(invoke(directory, "-n", "--output-format", "json", *args, env=env).stdout):
+        found.setdefault(finding["path"], []).append(finding["code"])
+    return found
+
+
+def test_exclude_replaces_the_default_excludes_and_extend_exclude_adds_to_them(project):
+    (project / "build").mkdir()
+    (project / "build" / "gen.py").write_text(SLEEPY, encoding="utf-8")
+    assert set(json_codes(project, "--extend-exclude", "other.py")) == {"app.py"}
+    # `build` is excluded by default; --exclude replaces the defaults, so it is checked again.
+    assert set(json_codes(project, "--exclude", "other.py,clean.py")) == {"app.py", "build/gen.py"}
+
+
+def test_per_file_ignores_on_the_command_line_as_pattern_colon_codes(project):
+    (project / "pyproject.toml").write_text('[tool.asynclint.per-file-ignores]\n"app.py" = ["ASY100"]\n')
+    assert json_codes(project) == {"other.py": ["ASY100", "ASY103"]}
+    # --per-file-ignores replaces the file's table; --extend-per-file-ignores adds to it.
+    assert json_codes(project, "--per-file-ignores", "other.py:ASY103,ASY100") == {"app.py": ["ASY100"]}
+    assert json_codes(project, "--extend-per-file-ignores", "other*:ASY1") == {}
+
+
+@pytest.mark.parametrize("value", ["other.py", "other.py:", "other.py:ASY999"])
+def test_a_malformed_per_file_ignore_is_a_usage_error(project, value):
+    result = invoke(project, "--per-file-ignores", value)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"asynclint: error: --per-file-ignores {value!r}: ")
+
+
+def test_show_settings_prints_the_resolved_table_and_where_it_came_from(project):
+    import tomllib
+
+    (project / "pyproject.toml").write_text('[tool.asynclint]\nignore = ["ASY103"]\n')
+    result = invoke(project, "--show-settings", "--config", 'extend-select = ["ASY002"]', "--no-respect-gitignore")
+    assert result.exit_code == 0
+    assert f"# Settings path: {project / 'pyproject.toml'}" in result.stdout
+    assert "# Overridden by: --config 'extend-select = [\"ASY002\"]'" in result.stdout
+    settings = tomllib.loads(result.stdout)["tool"]["asynclint"]
+    assert settings["ignore"] == ["ASY103"] and settings["extend-select"] == ["ASY002"]
+    assert settings["respect-gitignore"] is False
+    assert ".venv" in settings["exclude"]  # the defaults, written out
+    assert "ASY100" not in result.stdout.split("# Enabled rules:")[0]  # no check ran
+    assert "ASY002" in result.stdout.split("# Enabled rules:")[1]
+
+
+def test_show_files_lists_what_would_be_checked_sorted_and_checks_nothing(project):
+    (project / "pkg").mkdir()
+    (project / "pkg" / "a.py").write_text(SLEEPY, encoding="utf-8")
+    (project / ".venv").mkdir()
+    (project / ".venv" / "lib.py").write_text(SLEEPY, encoding="utf-8")
+    result = invoke(project, "--show-files", "--extend-exclude", "clean.py", "pkg", ".")
+    assert (result.exit_code, result.stdout) == (0, "app.py\nother.py\npkg/a.py\n")
+
+
+def test_output_file_gets_the_report_and_is_created_with_its_directory(project):
+    result = invoke(project, "-n", "-o", "reports/lint.txt", "app.py")
+    assert (result.exit_code, result.stdout) == (1, "")
+    report = (project / "reports" / "lint.txt").read_text(encoding="utf-8")
+    assert " --> app.py:5:5\n" in report and "\x1b[" not in report
+    assert "\nFound 1 problem in 1 file (1 file checked).\n" in report
+
+
+def test_an_output_file_that_cannot_be_written_is_an_error(project):
+    result = invoke(project, "-o", "app.py/report.txt", "app.py")  # app.py is a file
+    assert result.exit_code == 2
+    assert result.stderr.startswith("asynclint: error: app.py/report.txt: cannot write the report: ")
+
+
+def test_short_options_n_and_e(project):
+    result = invoke(project, "-n", "-e", "app.py")
+    assert result.exit_code == 0 and " --> app.py:5:5\n" in result.stdout
+    assert not (project / ".asynclint_cache").exists()
+
+
+def test_silent_prints_nothing_and_the_exit_status_tells(project):
+    assert (invoke(project, "-s", "app.py").exit_code, invoke(project, "-s", "app.py").stdout) == (1, "")
+    assert (invoke(project, "--silent", "clean.py").exit_code, invoke(project, "-s", "clean.py").stdout) == (0, "")
+
+
+def test_verbose_reports_the_config_counts_and_phases_on_stderr(project):
+    (project / "pyproject.toml").write_text("[tool.asynclint]\n")
+    result = invoke(project, "-v")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"asynclint: settings from {project / 'pyproject.toml'}"
+    assert lines[1].startswith("asynclint: discovered 3 files in ")
+    assert any(line.startswith("asynclint: per-file phase: 3 files checked, 0 files from the cache, in ") for line in lines)
+    assert "ASY100" not in result.stderr and " --> app.py:5:5\n" in result.stdout
+    warm = invoke(project, "-v", "--cache-dir", str(project / "cache"))
+    warm = invoke(project, "-v", "--cache-dir", str(project / "cache"))
+    assert "per-file phase: 0 files checked, 3 files from the cache" in warm.stderr
+
+
+def test_config_key_value_overrides_one_setting_of_the_file(project):
+    (project / "pyproject.toml").write_text('[tool.asynclint]\nignore = ["ASY100"]\n')
+    assert json_codes(project) == {"other.py": ["ASY103"]}
+    assert json_codes(project, "--config", "ignore = []", "--config", 'select = ["ASY100"]') == {
+        "app.py": ["ASY100"],
+        "other.py": ["ASY100"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "complaint"),
+    [
+        ("selct = []", "--config 'selct = []': unknown key 'selct' (did you mean 'select'?)"),
+        ("select = ASY1", "--config 'select = ASY1': neither an existing config file nor a TOML `KEY = VALUE` setting"),
+        ("select = [1]", "--config 'select = [1]': select must be a list of codes or code prefixes, not [1]"),
+        ('select = ["ASY9"]', "--config 'select = [\"ASY9\"]': select: unknown rule selector 'ASY9'"),
+    ],
+)
+def test_a_bad_config_override_is_an_error_naming_it(project, value, complaint):
+    result = invoke(project, "--config", value)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"asynclint: error: {complaint}")
+
+
+def test_isolated_ignores_the_config_file_but_not_the_overrides(project):
+    (project / "pyproject.toml").write_text('[tool.asynclint]\nselect = ["ASY103"]\n')
+    assert json_codes(project, "--isolated") == {"app.py": ["ASY100"], "other.py": ["ASY100", "ASY103"]}
+    assert json_codes(project, "--isolated", "--config", "ignore = ['ASY103']") == {"app.py": ["ASY100"], "other.py": ["ASY100"]}
+    result = invoke(project, "--isolated", "--config", "pyproject.toml")
+    assert result.exit_code == 2 and "--isolated ignores every config file" in result.stderr
+
+
+def test_respect_gitignore_can_be_turned_off_by_flag_or_config(project):
+    (project / ".git").mkdir()
+    (project / ".gitignore").write_text("other.py\n")
+    assert set(json_codes(project)) == {"app.py"}
+    assert set(json_codes(project, "--no-respect-gitignore")) == {"app.py", "other.py"}
+    (project / "pyproject.toml").write_text("[tool.asynclint]\nrespect-gitignore = false\n")
+    assert set(json_codes(project)) == {"app.py", "other.py"}
+    assert set(json_codes(project, "--respect-gitignore")) == {"app.py"}
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "coloured"),
+    [
+        ((), {}, False),  # not a terminal
+        ((), {"FORCE_COLOR": "1"}, True),
+        ((), {"CLICOLOR_FORCE": "1"}, True),
+        ((), {"FORCE_COLOR": ""}, False),  # set but empty: no opinion
+        ((), {"FORCE_COLOR": "1", "NO_COLOR": "1"}, True),
+        (("--color", "never"), {"FORCE_COLOR": "1"}, False),  # the explicit choice wins
+        (("--no-color",), {"CLICOLOR_FORCE": "1"}, False),
+        (("--color", "always"), {"NO_COLOR": "1"}, True),
+        (("--color",), {"NO_COLOR": "1"}, True),  # a bare --color means always
+        (("--color", "auto"), {"NO_COLOR": "1", "FORCE_COLOR": "1"}, True),
+    ],
+)
+def test_colour_follows_the_flag_then_force_color_then_no_color(project, args, env, coloured):
+    result = invoke(project, "app.py", "-n", *args, env=env)  # a bare --color would take a path after it
+    assert result.exit_code == 1
+    assert ("\x1b[" in result.stdout) is coloured
+
+
+def test_no_color_with_a_color_choice_is_a_usage_error(project):
+    result = invoke(project, "--no-color", "--color", "always")
+    assert result.exit_code == 2 and "--no-color cannot be combined with --color always" in result.stderr
+
+
+def test_ignore_noqa_reports_what_noqa_comments_silence(tmp_path):
+    (tmp_path / "app.py").write_text(SLEEPY.replace("time.sleep(1)", "time.sleep(1)  # noqa: ASY100"), encoding="utf-8")
+    (tmp_path / "exempt.py").write_text("# asynclint: noqa\n" + SLEEPY, encoding="utf-8")
+    assert json_codes(tmp_path, "--extend-select", "ASY002") == {}
+    assert json_codes(tmp_path, "--extend-select", "ASY002", "--ignore-noqa") == {"app.py": ["ASY100"], "exempt.py": ["ASY100"]}
+
+
+def many_files(directory, count: int) -> None:
+    for number in range(count):
+        (directory / f"m{number:02}.py").write_text(SLEEPY, encoding="utf-8")
+
+
+def test_progress_on_a_terminal_shows_files_done_of_total(tmp_path, monkeypatch):
+    from asynclint import progress
+
+    many_files(tmp_path, 25)
+    monkeypatch.setattr(progress, "_stderr_is_terminal", lambda: True)
+    result = invoke(tmp_path, "-n")
+    assert "Checking:" in result.stderr and "/25 [" in result.stderr
+    assert " files/s]" in result.stderr  # the rate
+    assert "\nFound 25 problems in 25 files (25 files checked).\n" in result.stdout
+    for quiet in ("-q", "-s"):
+        assert invoke(tmp_path, "-n", quiet).stderr == ""
+
+
+def test_no_progress_when_standard_error_is_not_a_terminal_or_the_run_is_small(tmp_path, monkeypatch):
+    from asynclint import progress
+
+    many_files(tmp_path, 25)
+    assert invoke(tmp_path, "-n").stderr == ""
+    monkeypatch.setattr(progress, "_stderr_is_terminal", lambda: True)
+    assert invoke(tmp_path, "-n", *sorted(os.listdir(tmp_path))[: progress.MIN_FILES - 1]).stderr == ""
+
+
+def test_watch_checks_again_on_change_and_ctrl_c_exits_130(tmp_path):
+    import select
+    import signal
+    import time
+
+    (tmp_path / "app.py").write_text(CLEAN, encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "asynclint", "check", "--watch", "--output-format", "concise", "."],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={k: v for k, v in os.environ.items() if not k.startswith("ASYNCLINT_")},
+    )
+    stderr = b""
+
+    def wait_for_watching(times: int) -> None:
+        nonlocal stderr
+        deadline = time.monotonic() + 60
+        while stderr.count(b"watching for file changes") < times and time.monotonic() < deadline:
+            if select.select([process.stderr], [], [], deadline - time.monotonic())[0]:
+                stderr += os.read(process.stderr.fileno(), 4096)
+
+    try:
+        wait_for_watching(1)
+        (tmp_path / "app.py").write_text(SLEEPY, encoding="utf-8")
+        (tmp_path / "notes.txt").write_text("not a source file: no new run")
+        wait_for_watching(2)
+        process.send_signal(signal.SIGINT)
+        stdout, rest = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 130
+    assert b"Traceback" not in stderr + rest
+    runs = stdout.decode().split("All checks passed (1 file checked).\n")
+    assert len(runs) == 2 and runs[1].startswith("app.py:5:5: ASY100 ")  # no screen clearing: not a terminal
+    assert stdout.decode().count("1 file checked") == 2

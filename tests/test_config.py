@@ -107,7 +107,8 @@ def test_unknown_key_names_the_key_the_file_and_the_closest_valid_key(project):
         ('force-exclude = "yes"', "force-exclude"),
         ('per-file-ignores = ["tests/*"]', "per-file-ignores"),
         ('per-file-ignores = { "tests/*" = "ASY100" }', "per-file-ignores"),
-        ('extend-blocking-calls = { ASY101 = "ourlib.fetch" }', "extend-blocking-calls"),
+        ('respect-gitignore = "no"', "respect-gitignore"),
+        ('extend-per-file-ignores = { "tests/*" = "ASY100" }', "extend-per-file-ignores"),
         ('non-serving-paths = "tests/"', "non-serving-paths"),
         ("extend-non-serving-paths = [1]", "extend-non-serving-paths"),
     ],
@@ -223,19 +224,34 @@ def test_without_the_extension_the_helpers_are_not_reported(tmp_path):
 @pytest.mark.parametrize(
     ("entry", "complaint"),
     [
-        ('ASY1O1 = ["ourlib.fetch"]', "'ASY1O1' is not a blocking-call code"),
-        ('ASY200 = ["ourlib.fetch"]', "'ASY200' is not a blocking-call code"),
-        ('ASY101 = ["ourlib fetch"]', "'ourlib fetch' is not a qualified name"),
-        ('ASY101 = ["ourlib..fetch"]', "'ourlib..fetch' is not a qualified name"),
-        ('ASY101 = ["ourlib.2fetch"]', "'ourlib.2fetch' is not a qualified name"),
+        ('ASY1O1 = ["ourlib.fetch"]', "key 'ASY1O1' must be one of 'ASY100', "),
+        ('ASY200 = ["ourlib.fetch"]', "key 'ASY200' must be one of 'ASY100', "),
+        ('ASY101 = ["ourlib fetch"]', "ASY101[0] must be a qualified name such as 'ourlib.http.fetch_sync' (no wildcards), not 'ourlib fetch'"),
+        ('ASY101 = ["ourlib..fetch"]', "ASY101[0] must be a qualified name"),
+        ('ASY101 = ["ourlib.2fetch"]', "ASY101[0] must be a qualified name"),
+        ('ASY101 = "ourlib.fetch"', "ASY101 must be a list of qualified names"),
     ],
 )
 def test_bad_extend_blocking_calls_entry_is_an_error(project, entry, complaint):
     config = write_config(project, f"[tool.asynclint.extend-blocking-calls]\n{entry}\n")
+    with pytest.raises(ConfigError) as error:
+        load_config(None, project)
+    assert str(error.value).startswith(f"{config} [tool.asynclint.extend-blocking-calls]: {complaint}")
+
+
+def test_a_call_the_shipped_tables_report_under_another_code_cannot_move(project):
+    write_config(project, '[tool.asynclint.extend-blocking-calls]\nASY103 = ["time.sleep"]\n')
     result = check(project)
     assert result.returncode == 2
-    assert result.stderr.startswith(f"asynclint: error: {config} [tool.asynclint]: extend-blocking-calls")
-    assert complaint in result.stderr
+    assert "extend-blocking-calls.ASY103: 'time.sleep' is already reported as ASY100 by asynclint's own tables" in result.stderr
+
+
+def test_extend_types_types_what_a_projects_own_factory_returns(tmp_path):
+    write_config(tmp_path, '[tool.asynclint.extend-types.returns]\n"ourlib.make_session" = "requests.Session"\n')
+    (tmp_path / "app.py").write_text(
+        "import ourlib\n\n\nasync def handler(url):\n    s = ourlib.make_session()\n    return s.get(url)\n", encoding="utf-8"
+    )
+    assert [(f["code"], f["line"]) for f in json.loads(check(tmp_path).stdout)] == [("ASY101", 6)]
 
 
 # --- code that never serves traffic ---------------------------------------------------------
@@ -341,3 +357,38 @@ def test_naming_a_test_directory_on_the_command_line_checks_it_as_tests(project)
 
 def test_changing_the_non_serving_paths_invalidates_cached_results(tmp_path):
     assert config_in(tmp_path).fingerprint() != config_in(tmp_path, "non-serving-paths = []").fingerprint()
+
+
+# --- respect-gitignore, extend-per-file-ignores, --config KEY=VALUE --------------------------
+
+
+def test_respect_gitignore_defaults_to_true_and_can_be_turned_off(tmp_path):
+    assert config_in(tmp_path).respect_gitignore is True
+    assert config_in(tmp_path, "respect-gitignore = false").respect_gitignore is False
+
+
+def test_extend_per_file_ignores_applies_with_per_file_ignores(tmp_path):
+    config = config_in(
+        tmp_path,
+        '[tool.asynclint.per-file-ignores]\n"*.py" = ["ASY100"]\n[tool.asynclint.extend-per-file-ignores]\n"*.py" = ["ASY103"]',
+    )
+    assert not {"ASY100", "ASY103"} & config.codes_for(str(tmp_path / "app.py"))
+    assert "ASY101" in config.codes_for(str(tmp_path / "app.py"))
+
+
+def test_an_override_replaces_its_key_and_leaves_the_files_others(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_config(tmp_path, '[tool.asynclint]\nselect = ["ASY1"]\nignore = ["ASY103"]\n')
+    config = load_config(None, tmp_path, ('select = ["ASY2"]', "respect-gitignore = false"))
+    assert (config.select, config.ignore, config.respect_gitignore) == (("ASY2",), ("ASY103",), False)
+    assert config.overrides == ('select = ["ASY2"]', "respect-gitignore = false")
+    assert config.source == tmp_path / "pyproject.toml"
+
+
+def test_isolated_reads_no_file_and_refuses_one_named(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_config(tmp_path, '[tool.asynclint]\nselect = ["ASY1"]\n')
+    config = load_config(None, tmp_path, isolated=True)
+    assert (config.source, config.select) == (None, None)
+    with pytest.raises(ConfigError, match="--isolated ignores every config file"):
+        load_config(tmp_path / "pyproject.toml", tmp_path, isolated=True)

@@ -124,6 +124,20 @@ def test_nested_gitignore_can_re_include_what_a_parent_ignores(project):
     assert found(".") == ["proto/handwritten_pb2.py"]
 
 
+def test_respect_gitignore_off_reads_every_gitignored_file_but_keeps_the_excludes(project):
+    (project / ".git").mkdir()
+    (project / ".gitignore").write_text("generated/\nscratch.py\n")
+    make(project, "app.py", "generated/api.py", "scratch.py", ".venv/lib.py")
+    config = load_config(None, project)
+    config.respect_gitignore = False
+    assert found(".", config=config) == ["app.py", "generated/api.py", "scratch.py"]
+
+
+def test_notebooks_are_found_and_jupyters_checkpoints_are_not(project):
+    make(project, "analysis.ipynb", ".ipynb_checkpoints/analysis-checkpoint.ipynb", "notes.txt")
+    assert found(".") == ["analysis.ipynb"]
+
+
 # --- config excludes and explicit files ---------------------------------------------------
 
 

@@ -19,16 +19,18 @@ else:  # pragma: no cover
 
 from asynclint.registry import RULES, UNCHECKABLE_CODE
 
-# key -> (expected shape, description used in error messages)
+# key -> (expected shape, description used in error messages). The `extend-<table>` keys that
+# add a project's rows to a shipped table come from tables.EXTENSIONS.
 _KEYS: dict[str, str] = {
     "select": "a list of codes or code prefixes",
     "extend-select": "a list of codes or code prefixes",
     "ignore": "a list of codes or code prefixes",
     "per-file-ignores": "a table of glob patterns to lists of codes",
+    "extend-per-file-ignores": "a table of glob patterns to lists of codes",
     "exclude": "a list of glob patterns",
     "extend-exclude": "a list of glob patterns",
     "force-exclude": "true or false",
-    "extend-blocking-calls": "a table of codes to lists of qualified names",
+    "respect-gitignore": "true or false",
     "non-serving-paths": "a list of glob patterns",
     "extend-non-serving-paths": "a list of glob patterns",
 }
@@ -60,10 +62,16 @@ class Config:
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    extend_per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
     exclude: tuple[str, ...] | None = None
     extend_exclude: tuple[str, ...] = ()
     force_exclude: bool = False
-    extend_blocking_calls: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    respect_gitignore: bool = True
+    # `--ignore-noqa`: report what `# noqa` comments would silence (no config key, as in ruff:
+    # it is a way to look, not a setting to keep).
+    ignore_noqa: bool = False
+    overrides: tuple[str, ...] = ()  # the `--config KEY=VALUE` settings applied on top of `source`
+    extensions: dict[str, object] = field(default_factory=dict)  # extend-<table> key -> value (tables.EXTENSIONS)
     non_serving_paths: tuple[str, ...] = ()
     extend_non_serving_paths: tuple[str, ...] = ()
 
@@ -84,7 +92,7 @@ class Config:
 
         return [
             (pathspec.GitIgnoreSpec.from_lines([pattern]), expand_selectors(codes) - {UNCHECKABLE_CODE})
-            for pattern, codes in self.per_file_ignores.items()
+            for pattern, codes in self.all_per_file_ignores()
         ]
 
     @cached_property
@@ -96,8 +104,12 @@ class Config:
 
         return pathspec.GitIgnoreSpec.from_lines(patterns)
 
+    def all_per_file_ignores(self) -> list[tuple[str, tuple[str, ...]]]:
+        """`per-file-ignores`, then `extend-per-file-ignores` (a pattern in both: both apply)."""
+        return [*self.per_file_ignores.items(), *self.extend_per_file_ignores.items()]
+
     def codes_for(self, path: str) -> frozenset[str]:
-        if not self.per_file_ignores and self._non_serving is None:
+        if not (self.per_file_ignores or self.extend_per_file_ignores) and self._non_serving is None:
             return self.enabled
         relative = self.relative(path)
         codes = self.enabled
@@ -118,7 +130,7 @@ class Config:
     def tables(self):
         from asynclint.tables import load_tables
 
-        return load_tables({code: list(names) for code, names in self.extend_blocking_calls.items()})
+        return load_tables(extensions=self.extensions, where=str(self.source) if self.source else "--config")
 
     def fingerprint(self) -> str:
         """Changes whenever anything that could change a file's findings changes."""
@@ -128,8 +140,9 @@ class Config:
             __version__,
             _shipped_tables_digest(),
             ",".join(sorted(self.enabled)),
-            repr(sorted(self.per_file_ignores.items())),
-            repr(sorted(self.extend_blocking_calls.items())),
+            repr(self.all_per_file_ignores()),
+            str(self.ignore_noqa),
+            repr(sorted(self.extensions.items())),
             repr(self.non_serving_paths + self.extend_non_serving_paths),
             str(self.root),
         ]
@@ -186,10 +199,31 @@ def find_config_file(start: Path) -> Path | None:
     return None
 
 
-def load_config(explicit: Path | None, start: Path) -> Config:
-    path = explicit if explicit is not None else find_config_file(start)
-    if path is None:
+def load_config(
+    explicit: Path | None, start: Path, overrides: tuple[str, ...] = (), isolated: bool = False
+) -> Config:
+    """The configuration for a run from `start`: the nearest `[tool.asynclint]` table, or the
+    file `explicit` names, or none at all when `isolated`; then each of `overrides` (`--config
+    'KEY = VALUE'`) replaces its key."""
+    if isolated and explicit is not None:
+        raise ConfigError(f"--isolated ignores every config file; it cannot be combined with --config {explicit}")
+    path = None if isolated else explicit if explicit is not None else find_config_file(start)
+    # Each key comes from one place, and `parse_override` has checked the overrides: an error
+    # left is the file's.
+    table, where = ({}, "--config") if path is None else _read_table(path)
+    override_table = {}
+    for text in overrides:
+        override_table.update(parse_override(text))
+    if path is None and not override_table:
         return Config(root=Path.cwd().resolve(), non_serving_paths=DEFAULT_NON_SERVING_PATHS)
+    root = Path.cwd().resolve() if path is None else path.resolve().parent
+    config = config_from_table({**table, **override_table}, where, root=root, source=path)
+    config.overrides = tuple(overrides)
+    return config
+
+
+def _read_table(path: Path) -> tuple[dict, str]:
+    """The settings table of the config file `path`, and how to name it in messages."""
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -199,20 +233,48 @@ def load_config(explicit: Path | None, start: Path) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
     if path.name == "pyproject.toml":
-        table = document.get("tool", {}).get("asynclint", {})
-        where = f"{path} [tool.asynclint]"
-    else:
-        table = document
-        where = str(path)
-    return config_from_table(table, where, root=path.resolve().parent, source=path)
+        return document.get("tool", {}).get("asynclint", {}), f"{path} [tool.asynclint]"
+    return document, str(path)
+
+
+def parse_override(text: str) -> dict:
+    """`--config 'select = ["ASY1"]'`: one or more TOML `key = value` settings of the
+    `[tool.asynclint]` table, checked as the table's own are."""
+    where = f"--config {text!r}"
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}: neither an existing config file nor a TOML `KEY = VALUE` setting ({exc})") from None
+    config_from_table(table, where, root=Path.cwd())  # unknown keys and bad values name the option
+    return table
+
+
+def parse_per_file_ignores(values: tuple[str, ...], option: str) -> dict[str, tuple[str, ...]]:
+    """The command-line form `PATTERN:CODE[,CODE...]` (repeatable) as a per-file-ignores table;
+    a pattern given twice ignores the codes of both."""
+    table: dict[str, tuple[str, ...]] = {}
+    for value in values:
+        pattern, separator, codes = value.rpartition(":")
+        selectors = tuple(code.strip() for code in codes.split(",") if code.strip())
+        if not separator or not pattern or not selectors:
+            raise ConfigError(f"{option} {value!r}: expected PATTERN:CODE[,CODE...], e.g. 'tests/*:ASY1'")
+        try:
+            expand_selectors(selectors)
+        except ConfigError as exc:
+            raise ConfigError(f"{option} {value!r}: {exc}") from None
+        table[pattern] = table.get(pattern, ()) + selectors
+    return table
 
 
 def config_from_table(table: dict, where: str, root: Path, source: Path | None = None) -> Config:
+    from asynclint.tables import EXTENSIONS, TableError
+
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: must be a table")
+    known = {**_KEYS, **{extension.key: extension.description for extension in EXTENSIONS}}
     for key in table:
-        if key not in _KEYS:
-            raise ConfigError(f"{where}: unknown key {key!r}{_did_you_mean(key, _KEYS)}")
+        if key not in known:
+            raise ConfigError(f"{where}: unknown key {key!r}{_did_you_mean(key, known)}")
     config = Config(root=root, source=source)
     if "select" in table:
         config.select = _string_list(table, "select", where)
@@ -221,12 +283,17 @@ def config_from_table(table: dict, where: str, root: Path, source: Path | None =
     if "exclude" in table:
         config.exclude = _string_list(table, "exclude", where)
     config.extend_exclude = _string_list(table, "extend-exclude", where)
-    force = table.get("force-exclude", False)
-    if not isinstance(force, bool):
-        raise _bad_value(where, "force-exclude", force)
-    config.force_exclude = force
+    config.force_exclude = _flag(table, "force-exclude", where, False)
+    config.respect_gitignore = _flag(table, "respect-gitignore", where, True)
     config.per_file_ignores = _table_of_lists(table, "per-file-ignores", where)
-    config.extend_blocking_calls = _table_of_lists(table, "extend-blocking-calls", where)
+    config.extend_per_file_ignores = _table_of_lists(table, "extend-per-file-ignores", where)
+    for extension in EXTENSIONS:
+        if extension.key in table:
+            try:
+                extension.check(table[extension.key], where)
+            except TableError as exc:
+                raise ConfigError(str(exc)) from None
+            config.extensions[extension.key] = table[extension.key]
     config.non_serving_paths = DEFAULT_NON_SERVING_PATHS
     if "non-serving-paths" in table:
         config.non_serving_paths = _string_list(table, "non-serving-paths", where)
@@ -241,29 +308,23 @@ def _validate_codes(config: Config, where: str) -> None:
         ("extend-select", config.extend_select),
         ("ignore", config.ignore),
         *((f"per-file-ignores.{pattern!r}", codes) for pattern, codes in config.per_file_ignores.items()),
+        *((f"extend-per-file-ignores.{pattern!r}", codes) for pattern, codes in config.extend_per_file_ignores.items()),
     ):
         try:
             expand_selectors(selectors)
         except ConfigError as exc:
             raise ConfigError(f"{where}: {key}: {exc}") from None
-    blocking_codes = [code for code, rule in RULES.items() if code.startswith("ASY1") and rule.check]
-    for code, names in config.extend_blocking_calls.items():
-        if code not in blocking_codes:
-            raise ConfigError(
-                f"{where}: extend-blocking-calls: {code!r} is not a blocking-call code"
-                f" (one of {', '.join(blocking_codes)}){_did_you_mean(code, blocking_codes)}"
-            )
-        for name in names:
-            # Every dotted part a Python name: `a..b` or `lib.2fetch` can never match a call.
-            if not all(part.isidentifier() for part in name.split(".")):
-                raise ConfigError(
-                    f"{where}: extend-blocking-calls.{code}: {name!r} is not a qualified name"
-                    " such as 'ourlib.http.fetch_sync'"
-                )
 
 
 def _bad_value(where: str, key: str, value: object) -> ConfigError:
     return ConfigError(f"{where}: {key} must be {_KEYS[key]}, not {value!r}")
+
+
+def _flag(table: dict, key: str, where: str, default: bool) -> bool:
+    value = table.get(key, default)
+    if not isinstance(value, bool):
+        raise _bad_value(where, key, value)
+    return value
 
 
 def _string_list(table: dict, key: str, where: str) -> tuple[str, ...]:

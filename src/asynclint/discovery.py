@@ -1,4 +1,5 @@
-"""Which files to check: the paths given, directories walked for *.py and *.pyi, minus what
+"""Which files to check: the paths given, directories walked for *.py, *.pyi and *.ipynb (Jupyter
+notebooks, as ruff finds them by default), minus what
 should never be linted (VCS, virtual environments, build and cache directories), what
 .gitignore files ignore, and the config's exclude patterns.
 
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from asynclint.config import Config
 
-SOURCE_SUFFIXES = (".py", ".pyi")
+SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
 
 # Directories that hold no code of the project's own.
 DEFAULT_EXCLUDE = (
@@ -25,6 +26,7 @@ DEFAULT_EXCLUDE = (
     ".pants.d", ".pytype", ".ruff_cache", ".svn", ".tox", ".venv", "__pypackages__",
     "_build", "buck-out", "build", "dist", "node_modules", "site-packages", "venv",
     "__pycache__", ".pytest_cache", ".asynclint_cache",
+    ".ipynb_checkpoints",  # Jupyter's autosaved copies: each notebook would be reported twice
 )  # fmt: skip
 
 
@@ -37,7 +39,8 @@ class Discovery:
 
 
 class _IgnoreRules:
-    """The config's excludes plus every .gitignore from the repository root down.
+    """The config's excludes plus every .gitignore from the repository root down (unless the
+    config's `respect_gitignore` is off).
 
     `lifted`: (the ids of) patterns that matched a directory named explicitly on the command line. Such a
     pattern (`build`) matches everything below that directory too, so it stops counting there;
@@ -52,6 +55,7 @@ class _IgnoreRules:
         patterns = list(DEFAULT_EXCLUDE if config.exclude is None else config.exclude)
         patterns += config.extend_exclude
         self._excludes = pathspec.GitIgnoreSpec.from_lines(patterns)
+        self._respect_gitignore = config.respect_gitignore
         self._gitignores: dict[Path, object | None] = {}
         self._chains: dict[Path, tuple] = {}
         self._lifted: frozenset[int] = frozenset()
@@ -94,10 +98,11 @@ class _IgnoreRules:
         suffix = "/"
         relative = _relative_to(directory, self._root)
         candidates = [(self._excludes, (directory.name if relative is None else relative) + suffix)]
-        candidates += [
-            (spec, directory.relative_to(base).as_posix() + suffix)
-            for base, spec in self._gitignores_above(directory.parent)
-        ]
+        if self._respect_gitignore:
+            candidates += [
+                (spec, directory.relative_to(base).as_posix() + suffix)
+                for base, spec in self._gitignores_above(directory.parent)
+            ]
         lifted = frozenset(
             id(pattern)  # patterns are not hashable; the specs that hold them outlive the walk
             for spec, path in candidates
@@ -119,6 +124,8 @@ class _IgnoreRules:
     def _gitignored(self, path: Path, suffix: str) -> bool:
         # The nearest .gitignore with an opinion decides: a subdirectory's `!keep_pb2.py`
         # re-includes what the root's `*_pb2.py` ignores, as in git.
+        if not self._respect_gitignore:
+            return False
         for directory, spec in self._gitignores_above(path.parent):
             decision = self._decides(spec, path.relative_to(directory).as_posix() + suffix)
             if decision is not None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -46,6 +48,8 @@ class OutputOptions:
     quiet: bool = False
     color: bool = False
     baseline: Path | None = None  # report only findings this baseline file does not record
+    verbose: bool = False  # counts and timings on standard error
+    progress: bool = True  # a progress bar on standard error, when it is a terminal (progress.py)
 
 
 def run_check(
@@ -71,7 +75,10 @@ def run_check(
         return _run_on_stdin(config, sys.stdin.buffer.read(), stdin_filename, force_exclude, output, fixes, cache)
     from asynclint.discovery import discover
 
+    log = _Log(output.verbose)
+    log.settings(config)
     found = discover(paths, config, force_exclude)
+    log.timed(f"discovered {_files(len(found.files))}")
     for error in found.errors:
         click.echo(f"asynclint: error: {error}", err=True)
     if fixes.add_noqa:
@@ -79,7 +86,7 @@ def run_check(
     elif fixes.fixing:
         status = _fix(found.files, config, jobs, output, fixes, cache)
     else:
-        diagnostics = lint_files(found.files, config, jobs, cache)
+        diagnostics = lint_files(found.files, config, jobs, cache, output.progress, log)
         if write_baseline is not None:
             return _write_baseline(write_baseline, diagnostics, found.errors)
         diagnostics = _not_in_baseline(diagnostics, output, _read_lines)
@@ -102,10 +109,176 @@ def _print(diagnostics, files_checked, output: OutputOptions, fixes: FixOptions,
     sys.stdout.write(render(output.format, diagnostics, context))
 
 
-def lint_files(files: list[str], config: Config, jobs: int | None, cache) -> list[Diagnostic]:
-    from asynclint.pipeline import lint_project
+def lint_files(files: list[str], config: Config, jobs: int | None, cache, progress: bool = False, log: _Log | None = None) -> list[Diagnostic]:
+    from asynclint.pipeline import PipelineStats, lint_project
+    from asynclint.progress import progress_bar
 
-    return lint_project(files, config, jobs=jobs, cache=cache)
+    stats = PipelineStats()
+    with progress_bar(len(files), progress) as on_file_done:
+        diagnostics = lint_project(files, config, jobs=jobs, cache=cache, on_file_done=on_file_done, stats=stats)
+    if log is not None:
+        log.pipeline(stats)
+    return diagnostics
+
+
+def _files(count: int) -> str:
+    return f"{count:,} file{'s' if count != 1 else ''}"
+
+
+class _Log:
+    """`--verbose`: what the run found and how long each part took, on standard error."""
+
+    def __init__(self, enabled: bool) -> None:
+        import time
+
+        self.enabled = enabled
+        self._clock = time.perf_counter
+        self._last = self._clock()
+
+    def echo(self, message: str) -> None:
+        if self.enabled:
+            click.echo(f"asynclint: {message}", err=True)
+
+    def timed(self, message: str) -> None:
+        now = self._clock()
+        self.echo(f"{message} in {now - self._last:.3f}s")
+        self._last = now
+
+    def settings(self, config: Config) -> None:
+        where = f"settings from {config.source}" if config.source is not None else "no config file: default settings"
+        overrides = "".join(f" --config {override!r}" for override in config.overrides)
+        self.echo(where + (f", with{overrides}" if overrides else ""))
+
+    def pipeline(self, stats) -> None:
+        """The per-file and project phases, from `pipeline.lint_project`'s statistics."""
+        self._last = self._clock()
+        self.echo(
+            f"per-file phase: {_files(stats.linted)} checked, {_files(stats.cached)} from the cache,"
+            f" in {stats.per_file_seconds:.3f}s"
+        )
+        parsed = getattr(stats, "parsed", None)  # when the engine counts libcst parses
+        if parsed is not None:
+            self.echo(f"libcst parsed {_files(parsed)} of {stats.linted:,} checked; the others needed no syntax tree")
+        if stats.project_seconds or stats.project_cached:
+            source = "from the cache" if stats.project_cached else "run"
+            self.echo(f"project phase ({source}) in {stats.project_seconds:.3f}s")
+
+
+# --- --show-settings, --show-files, --watch ---------------------------------------------
+
+
+def print_settings(config: Config) -> None:
+    """The resolved settings as a `[tool.asynclint]` table (every key, defaults written out),
+    with the file they came from and the `--config` overrides applied."""
+    import json
+
+    from asynclint.config import _KEYS
+    from asynclint.discovery import DEFAULT_EXCLUDE
+    from asynclint.tables import EXTENSIONS
+
+    def toml(value) -> str:
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, str):
+            return json.dumps(value, ensure_ascii=False)  # a TOML basic string
+        if isinstance(value, dict):
+            return "{ " + ", ".join(f"{toml(k)} = {toml(v)}" for k, v in value.items()) + " }" if value else "{}"
+        return "[" + ", ".join(toml(item) for item in value) + "]"
+
+    click.echo(f"# Settings path: {config.source if config.source is not None else 'none (no config file: defaults)'}")
+    for override in config.overrides:
+        click.echo(f"# Overridden by: --config {override!r}")
+    click.echo(f"# Patterns are relative to: {config.root}")
+    click.echo("[tool.asynclint]")
+    for key in _KEYS:
+        value = getattr(config, key.replace("-", "_"))
+        if key == "select" and value is None:
+            click.echo("# select: not set, so every rule that is on by default")
+            continue
+        if key == "exclude" and value is None:
+            value = DEFAULT_EXCLUDE
+        click.echo(f"{key} = {toml(value)}")
+    for extension in EXTENSIONS:
+        click.echo(f"{extension.key} = {toml(config.extensions.get(extension.key, {}))}")
+    if config.ignore_noqa:
+        click.echo("# --ignore-noqa: findings that `# noqa` silences are reported")
+    click.echo(f"# Enabled rules: {', '.join(sorted(config.enabled))}")
+
+
+def print_files(config: Config, paths: list[str], force_exclude: bool) -> int:
+    """The files a check of `paths` would read, one a line, sorted (`--show-files`)."""
+    from asynclint.discovery import discover
+
+    found = discover(paths, config, force_exclude)
+    for error in found.errors:
+        click.echo(f"asynclint: error: {error}", err=True)
+    for path in sorted(found.files):
+        click.echo(path)
+    return exitcodes.ERROR if found.errors else exitcodes.CLEAN
+
+
+def watch_and_check(paths: list[str], load_config, run_once, expected_errors: tuple[type[Exception], ...]) -> NoReturn:
+    """`--watch`: check, then check again whenever a source file under `paths`, a config file
+    or a .gitignore changes, with the config read afresh (a broken edit is reported, and the
+    watch goes on). On a terminal the screen is cleared before each run, as ruff does. Ends
+    only by a stop signal (Ctrl-C: exit status 130)."""
+    from watchfiles import DefaultFilter, watch
+
+    from asynclint import interrupts
+    from asynclint.discovery import SOURCE_SUFFIXES
+
+    config = None
+    try:
+        config = load_config()
+    except expected_errors as exc:
+        click.echo(f"asynclint: error: {exc}", err=True)
+    watched = [path for path in paths if os.path.exists(path)]
+    config_files = {"pyproject.toml", ".gitignore"}
+    if config is not None and config.source is not None:
+        watched.append(str(config.source))
+        config_files.add(config.source.name)
+    ignored = DefaultFilter()
+
+    def relevant(change, path: str) -> bool:
+        name = os.path.basename(path)
+        return ignored(change, path) and (name.endswith(SOURCE_SUFFIXES) or name in config_files)
+
+    # Empty batches come every tick while nothing changes. The first one says the watcher is
+    # up: it starts before the first check, so that an edit made while a check runs counts.
+    changes = watch(
+        *watched, watch_filter=relevant, debounce=_WATCH_DEBOUNCE_MS, yield_on_timeout=True, rust_timeout=_WATCH_TICK_MS
+    )
+    try:
+        next(changes)
+        while True:
+            if config is not None:
+                if sys.stdout.isatty():
+                    sys.stdout.write("\x1b[2J\x1b[3J\x1b[H")  # clear the screen and its scrollback
+                try:
+                    run_once(config)
+                except expected_errors as exc:
+                    click.echo(f"asynclint: error: {exc}", err=True)
+                sys.stdout.flush()
+            click.echo("asynclint: watching for file changes (Ctrl-C to stop)", err=True)
+            while not next(changes):
+                pass
+            try:
+                config = load_config()
+            except expected_errors as exc:
+                config = None
+                click.echo(f"asynclint: error: {exc}", err=True)
+    except KeyboardInterrupt:
+        # watchfiles turns the signal it noticed into KeyboardInterrupt; the run's own handler
+        # (interrupts.py) recorded which signal it was.
+        interrupts.check()
+        raise interrupts.Stopped(signal.SIGINT) from None
+
+
+# How long watchfiles waits for a change before it hands back an empty batch.
+_WATCH_TICK_MS = 250
+# Changes this close together are one batch (an editor's save is several events), yet the new
+# report follows the save without a noticeable wait.
+_WATCH_DEBOUNCE_MS = 300
 
 
 # --- fixing -------------------------------------------------------------------------------
@@ -131,8 +304,8 @@ def _fix(files: list[str], config: Config, jobs: int | None, output: OutputOptio
             click.echo(f"asynclint: {outcome.path}: {outcome.error}", err=True)
     uncheckable = [d for d in remaining if d.code == UNCHECKABLE_CODE]
     if fixes.diff:
-        changed = [o for o in outcomes if o.changed]
-        sys.stdout.write("".join(_unified_diff(o) for o in changed))
+        changed = [c for c in changes if c.outcome.changed]
+        sys.stdout.write("".join(_diff(c) for c in changed))
         click.echo(f"Would fix {applied} problem{'s' if applied != 1 else ''}.", err=True)
         _echo_headers(uncheckable)
         return exitcodes.FINDINGS if changed or uncheckable else exitcodes.CLEAN
@@ -180,6 +353,7 @@ class FileChange:
     outcome: FixOutcome
     data: bytes | None = None
     noqa_added: int = 0  # --add-noqa: how many lines got a comment
+    diff: str | None = None  # a notebook's --diff, cell by cell; a file's is made from `outcome`
 
 
 def _write_changes(changes: list[FileChange]) -> None:
@@ -206,6 +380,11 @@ def _write_changes(changes: list[FileChange]) -> None:
 
 def _fix_file(linter, path: str, *, unsafe: bool, write: bool) -> FileChange:
     """A worker's task for --fix, --fix-only and --diff."""
+    from asynclint.notebook import fix_notebook_file, is_notebook
+
+    if is_notebook(path):
+        outcome, data, diff = fix_notebook_file(linter, path, unsafe)
+        return FileChange(outcome, data if write else None, diff=diff)
     source = _read_source(path)
     if isinstance(source, FixOutcome):
         return FileChange(source)
@@ -238,6 +417,10 @@ def _fixed(linter, source, path: str, unsafe: bool) -> tuple[FixOutcome, bytes |
         return outcome, encode(source, outcome.fixed) if outcome.changed else None
     except Exception as exc:  # noqa: BLE001 - one file's crash must not stop the others
         return FixOutcome(path, source.text, source.text, remaining=[failure(path, exc, "fixing")]), None
+
+
+def _diff(change: FileChange) -> str:
+    return change.diff if change.diff is not None else _unified_diff(change.outcome)
 
 
 def _unified_diff(outcome) -> str:
@@ -288,7 +471,10 @@ def _add_noqa_to_file(path: str, diagnostics: list[Diagnostic]) -> FileChange:
     the file's ASY001 (a file that cannot be checked cannot be silenced either)."""
     from asynclint.engine import failure
     from asynclint.fixer import add_noqa_text, encode
+    from asynclint.notebook import add_noqa_to_notebook_file, is_notebook
 
+    if is_notebook(path):
+        return FileChange(*add_noqa_to_notebook_file(path, diagnostics))
     uncheckable = [d for d in diagnostics if d.code == UNCHECKABLE_CODE]
     source = _read_source(path)
     if isinstance(source, FixOutcome):
@@ -327,8 +513,8 @@ def _run_on_stdin(config, data: bytes, filename, force_exclude, output: OutputOp
         diagnostics = _stdin_diagnostics(config, decode(data).text, filename, cache)
     except UncheckableSource:
         diagnostics = linter.lint_bytes(data, path).diagnostics  # its ASY001
-    diagnostics = _not_in_baseline(diagnostics, output, lambda _: _read_lines(data))
-    _print(diagnostics, 1, output, fixes, lambda _: _read_lines(data))
+    diagnostics = _not_in_baseline(diagnostics, output, lambda _: _read_lines(data, path))
+    _print(diagnostics, 1, output, fixes, lambda _: _read_lines(data, path))
     return exitcodes.FINDINGS if diagnostics else exitcodes.CLEAN
 
 
@@ -338,8 +524,10 @@ def _stdin_diagnostics(config: Config, text: str, filename: str | None, cache) -
     as saved (or taken from the cache), so helpers elsewhere count (ASY109)."""
     from asynclint.pipeline import lint_project
 
+    from asynclint.notebook import is_notebook
+
     files = []
-    if filename is not None:
+    if filename is not None and not is_notebook(filename):  # a notebook is linted on its own
         from asynclint.discovery import discover
 
         files = discover([os.path.relpath(config.root)], config).files
@@ -350,25 +538,31 @@ def _stdin_diagnostics(config: Config, text: str, filename: str | None, cache) -
 def _fix_stdin(config: Config, linter, data: bytes, filename: str | None, output: OutputOptions, fixes: FixOptions, cache) -> int:
     """Editors pipe a buffer through `--fix -`: the fixed source goes to stdout (the input as
     it came, when nothing could be fixed), what remains to stderr."""
+    from asynclint.notebook import fix_notebook_data, is_notebook
     from asynclint.sourcefile import UncheckableSource, decode
 
     path = filename or "-"
-
-    try:
-        source = decode(data)
-    except UncheckableSource as exc:
-        sys.stdout.buffer.write(data)
-        click.echo(f"{path}: ASY001 {exc}", err=True)
-        return exitcodes.FINDINGS
-    outcome, fixed = _fixed(linter, source, path, fixes.unsafe)
+    notebook = is_notebook(path)
+    if notebook:
+        # Invalid JSON: `fixed` is None and `remaining` holds its ASY001, so the input goes back.
+        outcome, fixed, diff = fix_notebook_data(linter, data, path, fixes.unsafe)
+    else:
+        try:
+            source = decode(data)
+        except UncheckableSource as exc:
+            sys.stdout.buffer.write(data)
+            click.echo(f"{path}: ASY001 {exc}", err=True)
+            return exitcodes.FINDINGS
+        outcome, fixed = _fixed(linter, source, path, fixes.unsafe)
+        diff = None
     remaining = outcome.remaining
-    if not (fixes.diff or fixes.only):
+    if not (fixes.diff or fixes.only or notebook):  # a notebook's fix run saw all there is
         crashed = [d for d in remaining if d.code == UNCHECKABLE_CODE]  # the fix's own failure
         remaining = crashed or _stdin_diagnostics(config, outcome.fixed, filename, cache)
     remaining = _not_in_baseline(remaining, output, lambda _: _lines_of_text(outcome.fixed))
     uncheckable = [d for d in remaining if d.code == UNCHECKABLE_CODE]
     if fixes.diff:
-        sys.stdout.write(_unified_diff(outcome))
+        sys.stdout.write(diff if diff is not None else _unified_diff(outcome))
         _echo_headers(uncheckable)
         return exitcodes.FINDINGS if outcome.changed or uncheckable else exitcodes.CLEAN
     sys.stdout.buffer.write(data if fixed is None else fixed)
@@ -421,12 +615,17 @@ def _lines_of_text(text: str | None) -> list[str]:
     return split_lines(text) if text else []
 
 
-def _read_lines(source: str | bytes) -> list[str]:
+def _read_lines(source: str | bytes, name: str | None = None) -> list[str]:
+    """The lines a file's findings count: `source` is its path, or its bytes (standard input)
+    named `name`. A notebook's are those of its joined code cells, not of its JSON."""
+    from asynclint.notebook import is_notebook, source_lines
     from asynclint.positions import split_lines
     from asynclint.sourcefile import UncheckableSource, decode
 
     try:
         data = source if isinstance(source, bytes) else Path(source).read_bytes()
+        if is_notebook(source if isinstance(source, str) else name or ""):
+            return source_lines(data)
         return split_lines(decode(data).text)
     except (OSError, UncheckableSource):
         return []
