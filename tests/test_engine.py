@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from asynclint.config import Config
-from asynclint.engine import Linter, lint_paths
+from asynclint.engine import Linter, map_paths
 
 BLOCKING = "import time\n\n\nasync def handler():\n    time.sleep(1)  # noqa: ASY100\n"
 
@@ -21,7 +21,7 @@ def test_progress_counts_every_path_once(tmp_path, jobs):
         path.write_text(BLOCKING)
         paths.append(str(path))
     done: list[int] = []
-    results = lint_paths(paths, Config(root=tmp_path), jobs=jobs, on_done=done.append)
+    results = map_paths(paths, Config(root=tmp_path), jobs=jobs, on_done=done.append)
     assert [result.path for result in results] == paths
     assert sum(done) == len(paths)
 

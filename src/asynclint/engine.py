@@ -424,8 +424,7 @@ def _describe(exc: Exception) -> str:
 
 
 def _project_wide(code: str) -> bool:
-    check = RULES[code].check
-    return check is not None and getattr(check, "project_wide", False)
+    return RULES[code].project_wide
 
 
 def _visitor_map(checks: list[Check]) -> dict:
@@ -581,10 +580,6 @@ def lint_one(linter: Linter, path: str) -> FileResult:
     return linter.lint_path(path)
 
 
-def lint_one_in_project(linter: Linter, path: str) -> FileResult:
-    return linter.lint_path(path, project=True)
-
-
 def map_paths(
     paths: Iterable[str],
     config: Config,
@@ -658,15 +653,3 @@ def _size(item) -> int:
         return os.path.getsize(item[0] if isinstance(item, tuple) else item)
     except OSError:
         return 0
-
-
-def lint_paths(
-    paths: Iterable[str],
-    config: Config,
-    jobs: int | None = None,
-    project: bool = False,
-    on_done: Callable[[int], None] | None = None,
-) -> list[FileResult]:
-    """`project`: the paths are checked together (see `Linter.lint_bytes`); `on_done`: as for
-    `map_paths`."""
-    return map_paths(paths, config, lint_one_in_project if project else lint_one, jobs, on_done)
