@@ -495,16 +495,19 @@ def test_silent_prints_nothing_and_the_exit_status_tells(project):
 
 def test_verbose_reports_the_config_counts_and_phases_on_stderr(project):
     (project / "pyproject.toml").write_text("[tool.asynclint]\n")
+    (project / "plain.py").write_text("VERSION = 1\n")
     result = invoke(project, "-v")
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert lines[0] == f"asynclint: settings from {project / 'pyproject.toml'}"
-    assert lines[1].startswith("asynclint: discovered 3 files in ")
-    assert any(line.startswith("asynclint: per-file phase: 3 files checked, 0 files from the cache, in ") for line in lines)
+    assert lines[1].startswith("asynclint: discovered 4 files in ")
+    assert any(line.startswith("asynclint: per-file phase: 4 files checked, 0 files from the cache, in ") for line in lines)
+    assert "asynclint: libcst parsed 3 files (16 lines); skipped 1 file (1 line)" in lines  # plain.py needs no tree
     assert "ASY100" not in result.stderr and " --> app.py:5:5\n" in result.stdout
     warm = invoke(project, "-v", "--cache-dir", str(project / "cache"))
     warm = invoke(project, "-v", "--cache-dir", str(project / "cache"))
-    assert "per-file phase: 0 files checked, 3 files from the cache" in warm.stderr
+    assert "per-file phase: 0 files checked, 4 files from the cache" in warm.stderr
+    assert "libcst" not in warm.stderr
 
 
 def test_config_key_value_overrides_one_setting_of_the_file(project):
@@ -598,6 +601,8 @@ def test_progress_on_a_terminal_shows_files_done_of_total(tmp_path, monkeypatch)
     assert "\nFound 25 problems in 25 files (25 files checked).\n" in result.stdout
     for quiet in ("-q", "-s"):
         assert invoke(tmp_path, "-n", quiet).stderr == ""
+    fixing = invoke(tmp_path, "-n", "--diff", "--unsafe-fixes")
+    assert "Checking:" in fixing.stderr and "/25 [" in fixing.stderr
 
 
 def test_no_progress_when_standard_error_is_not_a_terminal_or_the_run_is_small(tmp_path, monkeypatch):

@@ -121,8 +121,8 @@ def lint_files(files: list[str], config: Config, jobs: int | None, cache, progre
     return diagnostics
 
 
-def _files(count: int) -> str:
-    return f"{count:,} file{'s' if count != 1 else ''}"
+def _files(count: int, noun: str = "file") -> str:
+    return f"{count:,} {noun}{'s' if count != 1 else ''}"
 
 
 class _Log:
@@ -156,9 +156,11 @@ class _Log:
             f"per-file phase: {_files(stats.linted)} checked, {_files(stats.cached)} from the cache,"
             f" in {stats.per_file_seconds:.3f}s"
         )
-        parsed = getattr(stats, "parsed", None)  # when the engine counts libcst parses
-        if parsed is not None:
-            self.echo(f"libcst parsed {_files(parsed)} of {stats.linted:,} checked; the others needed no syntax tree")
+        if stats.linted:  # files no enabled check could concern are never given to libcst
+            self.echo(
+                f"libcst parsed {_files(stats.libcst_files)} ({_files(stats.libcst_lines, 'line')});"
+                f" skipped {_files(stats.skipped_files)} ({_files(stats.skipped_lines, 'line')})"
+            )
         if stats.project_seconds or stats.project_cached:
             source = "from the cache" if stats.project_cached else "run"
             self.echo(f"project phase ({source}) in {stats.project_seconds:.3f}s")
@@ -288,7 +290,10 @@ def _fix(files: list[str], config: Config, jobs: int | None, output: OutputOptio
     from asynclint.engine import map_paths
 
     task = functools.partial(_fix_file, unsafe=fixes.unsafe, write=fixes.apply or fixes.only)
-    changes = map_paths(files, config, task, jobs)
+    from asynclint.progress import progress_bar
+
+    with progress_bar(len(files), output.progress) as on_done:
+        changes = map_paths(files, config, task, jobs, on_done=on_done)
     _write_changes(changes)
     outcomes = [change.outcome for change in changes]
     applied = sum(len(o.applied) for o in outcomes)
