@@ -1061,6 +1061,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-precommit", action="store_true", help="skip the pre-commit case")
     parser.add_argument("--report", type=Path, metavar="RESULTS_JSON",
                         help="print the report of a results file again, without running anything")
+    parser.add_argument("--snapshot", metavar="REV",
+                        help="install the repository's asynclint as of REV (as --asynclint-rev"
+                             " does) and print its command, without running anything")
     args = parser.parse_args(argv)
     unknown = set(args.tools) - set(TOOL_NAMES)
     if unknown:
@@ -1085,6 +1088,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     if args.report is not None:
         print(report(results_from_json(json.loads(args.report.read_text()))))
+        return
+    if args.snapshot is not None:
+        print(snapshot_asynclint(args.snapshot, args.cache.resolve()))
         return
     corpus_projects = load_corpus(CORPUS_FILE)
     projects = select_projects(corpus_projects, args.projects, args.large)
