@@ -409,55 +409,6 @@ def test_text_of_a_file_that_could_not_be_read_has_the_location_but_no_frame():
     assert output == ["ASY001 binary file", " --> blob.py:1:1", ""]
 
 
-# Messages and help lines as the rules wrote them (ASY102, ASY103, ASY600): the message's last
-# clause is the remedy the help line then gives again.
-REPEATED = [
-    (
-        "`os.system()` runs a child process and waits for it to exit while holding the event loop thread;"
-        " use `await asyncio.create_subprocess_exec(...)` / `create_subprocess_shell` (or `anyio.run_process`)",
-        "Use `await asyncio.create_subprocess_exec(...)` / `create_subprocess_shell` (or `anyio.run_process`)",
-    ),
-    (
-        "`open()` opens a file with a blocking syscall; its reads and writes then block the loop too;"
-        " use `anyio.open_file()` or aiofiles, or do the file work in `asyncio.to_thread`",
-        "Use `anyio.open_file()` or aiofiles, or do the file work in `asyncio.to_thread`",
-    ),
-    (
-        "`asyncio.create_task()` starts a task for every iteration of the loop over `hooks` with no bound:"
-        " under load they all run at once and exhaust memory, sockets and the pools they share; acquire a"
-        " semaphore in the loop before starting it (and release it when the work is done), or feed a fixed"
-        " pool of workers from a bounded queue",
-        "Bound it with `sem = asyncio.Semaphore(10)` made before the loop: `await sem.acquire()` before"
-        " `asyncio.create_task()`, `sem.release()` when the work is done; or feed a fixed pool of workers"
-        " from a bounded queue",
-    ),
-]
-
-
-@pytest.mark.parametrize(("message", "help_text"), REPEATED, ids=["ASY102", "ASY103", "ASY600"])
-def test_text_says_the_remedy_once_when_the_help_repeats_the_message(message, help_text):
-    finding = _finding(message, fix=Fix(help_text, Applicability.DISPLAY_ONLY))
-    output = render("text", [finding], _lines_context(["x = f()"], quiet=True))
-    problem = message.rpartition("; ")[0]
-    assert " ".join(output.split()).startswith(f"ASY100 {' '.join(problem.split())} --> ")
-    assert output.count("help:") == 1
-    assert " ".join(output.split()).count(" ".join(help_text.split())) == 1
-
-
-def test_text_keeps_a_message_remedy_that_offers_more_than_the_help():
-    message = (
-        "`bcrypt.hashpw()` runs a deliberately slow password hash: tens to hundreds of ms of CPU on the"
-        " loop thread; run it in `await asyncio.to_thread(...)` or a bounded executor"
-    )
-    help_text = "Run it in a worker thread: `await asyncio.to_thread(bcrypt.hashpw, password, salt)`"
-    finding = _finding(message, fix=Fix(help_text, Applicability.UNSAFE, SAFE.edits))
-    flat = " ".join(render("text", [finding], _lines_context(["x = f()"])).split())
-    assert flat.startswith(f"ASY100 {message} --> ")  # the bounded executor is not in the help
-    # No help line (concise) and machine formats: the message as the rule wrote it.
-    assert render("concise", [_finding(REPEATED[0][0], fix=Fix(REPEATED[0][1], Applicability.DISPLAY_ONLY))],
-                  _lines_context([], quiet=True)).endswith(REPEATED[0][0] + "\n")  # fmt: skip
-
-
 def test_text_wraps_long_titles_and_help_at_100_columns_without_splitting_code():
     message = (
         "`aiohttp.ClientSession()` is created for every request `test_webhook()` handles and used only there:"

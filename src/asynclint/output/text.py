@@ -89,31 +89,6 @@ def header(diagnostic, paint: Painter | None = None, marked: bool = False) -> st
     return f"{paint(location, BOLD)} {code} {marker}{message}"
 
 
-_STOP_WORDS = frozenset(
-    "a an and are as at be by do does for from in is it its no not of on or so that the then"
-    " this to when while with".split()
-)
-
-
-def _content_words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z0-9_]+", text.lower()) if w not in _STOP_WORDS}
-
-
-def without_repeated_remedy(message: str, help_text: str) -> str:
-    """`message` less its last `; ...` clause (the remedy, by the messages' convention) when
-    the help restates it: nearly every content word of the clause is in the help. The help
-    line below then says it once; a clause that offers something the help does not (another
-    library, another approach) stays."""
-    problem, separator, remedy = message.rpartition("; ")
-    if not separator:
-        return message
-    words = _content_words(remedy)
-    if not words:
-        return message
-    covered = len(words & _content_words(help_text)) / len(words)
-    return problem if covered >= 0.9 else message
-
-
 def _wrap(text: str, first_indent: int, indent: int) -> list[str]:
     """`text` in lines of at most _WIDTH columns (the first one `first_indent` columns in),
     continuation lines indented by `indent`. Code spans in backticks are kept whole."""
@@ -227,8 +202,7 @@ def render(diagnostics, context) -> str:
     out: list[str] = []
     for diagnostic in diagnostics:
         fix = diagnostic.fix
-        message = diagnostic.message if fix is None else without_repeated_remedy(diagnostic.message, fix.title)
-        out.extend(title(diagnostic, paint, shows_marker(diagnostic, context), message))
+        out.extend(title(diagnostic, paint, shows_marker(diagnostic, context), diagnostic.message))
         out.extend(frame(diagnostic, context.source_lines(diagnostic.path), paint))
         if fix is not None:
             out.extend(help_lines(fix.title, paint))
