@@ -483,11 +483,12 @@ def test_pull_diagnostics_for_clients_that_ask(workspace):
 
 def test_the_workspace_index_follows_helpers_changed_on_disk(workspace):
     """Issue 11: views.py is open; helpers.py, not open, changes on disk and the editor says so
-    (workspace/didChangeWatchedFiles): views.py's ASY109 appears, then goes."""
+    (workspace/didChangeWatchedFiles): views.py's ASY109 goes, then comes back. A file is read
+    again only when the editor reports it changed."""
     package = workspace / "pkg"
     package.mkdir()
     (package / "__init__.py").write_text("", encoding="utf-8")
-    (package / "helpers.py").write_text("def load(): pass\n", encoding="utf-8")
+    (package / "helpers.py").write_text(HELPERS, encoding="utf-8")
     (package / "views.py").write_text(VIEWS, encoding="utf-8")
     uri = (package / "views.py").as_uri()
     helpers = (package / "helpers.py").as_uri()
@@ -500,22 +501,33 @@ def test_the_workspace_index_follows_helpers_changed_on_disk(workspace):
         assert watch["method"] == "workspace/didChangeWatchedFiles"
         assert {w["globPattern"] for w in watch["registerOptions"]["watchers"]} >= {"**/*.py", "**/pyproject.toml"}
 
-        published = _open(client, uri, VIEWS)
-        assert published["diagnostics"] == []
+        client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": VIEWS}})
+        # The first finding through helpers.py says the index is built.
+        published = client.wait_for("textDocument/publishDiagnostics", lambda p: p["uri"] == uri and p["diagnostics"])
+        assert [d["code"] for d in published["diagnostics"]] == ["ASY109"]
+
+        # Changed on disk, but not reported: the index keeps what it read.
+        (package / "helpers.py").write_text("def load(): pass\n", encoding="utf-8")
+        client.notify(
+            "textDocument/didChange", {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": VIEWS}]}
+        )
+        published = client.wait_for("textDocument/publishDiagnostics", lambda p: p["uri"] == uri and p["version"] == 2)
+        assert [d["code"] for d in published["diagnostics"]] == ["ASY109"]
+        # Reported: read again, and views.py's finding goes; and comes back.
+        client.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": helpers, "type": 2}]})
+        client.wait_for("textDocument/publishDiagnostics", lambda p: p["uri"] == uri and not p["diagnostics"])
         (package / "helpers.py").write_text(HELPERS, encoding="utf-8")
         client.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": helpers, "type": 2}]})
         published = client.wait_for("textDocument/publishDiagnostics", lambda p: p["uri"] == uri and p["diagnostics"])
         assert [d["code"] for d in published["diagnostics"]] == ["ASY109"]
-        (package / "helpers.py").write_text("def load(): pass\n", encoding="utf-8")
-        client.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": helpers, "type": 2}]})
-        published = client.wait_for("textDocument/publishDiagnostics", lambda p: p["uri"] == uri and not p["diagnostics"])
 
         # A helper module created on disk joins the project.
         (package / "more.py").write_text(HELPERS, encoding="utf-8")
         client.notify(
             "textDocument/didChange",
-            {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": VIEWS.replace("helpers", "more")}]},
+            {"textDocument": {"uri": uri, "version": 3}, "contentChanges": [{"text": VIEWS.replace("helpers", "more")}]},
         )
+        client.wait_for("textDocument/publishDiagnostics", lambda p: p["uri"] == uri and p["version"] == 3)
         client.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": (package / "more.py").as_uri(), "type": 1}]})
         published = client.wait_for("textDocument/publishDiagnostics", lambda p: p["uri"] == uri and p["diagnostics"])
         assert [d["code"] for d in published["diagnostics"]] == ["ASY109"]

@@ -240,10 +240,12 @@ def build_server():
 
             asyncio.get_running_loop().run_in_executor(self.index_executor, project.build).add_done_callback(built)
 
-        def forget_files(self, paths: list[str] | None) -> None:
-            """Files were created or deleted (`paths` None), or saved: a project that did not
-            know one of them discovers its files again."""
-            if paths is None or not all(self.projects.knows(path) for path in paths):
+        def files_changed(self, paths: list[str], created_or_deleted: bool) -> None:
+            """Files were saved, or changed on disk: the next lint reads them again. Projects
+            discover their files again when one was created or deleted, or is new to them (a
+            file saved for the first time)."""
+            self.projects.changed(paths)
+            if created_or_deleted or not all(self.projects.knows(path) for path in paths):
                 self.projects.forget_files()
 
         def fix_all(self, document: Document) -> str:
@@ -569,7 +571,9 @@ def build_server():
     async def initialized(ls: AsynclintServer, params: types.InitializedParams) -> None:
         watched = ls.client_capabilities.workspace and ls.client_capabilities.workspace.did_change_watched_files
         if watched and watched.dynamic_registration:
-            # Without it, editors do not tell the server about files changed outside them.
+            # Without it, editors do not tell the server about files changed outside them; with
+            # it, the index reads again only the files they report.
+            ls.projects.told_of_changes = True
             watchers = [types.FileSystemWatcher(glob_pattern=glob) for glob in WATCHED_FILES]
             ls.client_register_capability(
                 types.RegistrationParams(
@@ -594,14 +598,14 @@ def build_server():
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     async def did_save(ls: AsynclintServer, params: types.DidSaveTextDocumentParams) -> None:
-        # A file saved for the first time joins its project.
-        await ls.run_on_executor(ls.forget_files, [os.path.abspath(ls.path_of(params.text_document.uri))])
+        await ls.run_on_executor(ls.files_changed, [os.path.abspath(ls.path_of(params.text_document.uri))], False)
         ls.refresh_open_documents()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     async def did_change_watched_files(ls: AsynclintServer, params: types.DidChangeWatchedFilesParams) -> None:
-        if any(change.type != types.FileChangeType.Changed for change in params.changes):
-            await ls.run_on_executor(ls.forget_files, None)
+        paths = [os.path.abspath(ls.path_of(change.uri)) for change in params.changes]
+        created_or_deleted = any(change.type != types.FileChangeType.Changed for change in params.changes)
+        await ls.run_on_executor(ls.files_changed, paths, created_or_deleted)
         ls.refresh_open_documents()
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)

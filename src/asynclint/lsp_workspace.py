@@ -30,13 +30,20 @@ if TYPE_CHECKING:
 
 class ProjectIndex:
     """One project: its configuration, its files (discovered again after files were created
-    or deleted) and, once built, its index."""
+    or deleted) and, once built, its index.
 
-    def __init__(self, config: Config) -> None:
+    `told_of_changes`: the editor reports every file that changes (it watches them for the
+    server), so a file is read again only when it was reported; otherwise every lint hashes
+    every file to find those that changed."""
+
+    def __init__(self, config: Config, told_of_changes: bool = False) -> None:
         self.config = config
         self._files: list[str] | None = None
         self.cache: ResultCache | None = None  # set, complete, by `build`; None until then
         self.building = False  # a build is queued or running (touched on the server's loop only)
+        self._told_of_changes = told_of_changes
+        self._digests: dict[str, str] | None = None  # path -> content hash, of the files unchanged since read
+        self._changed_while_building: set[str] = set()
         self._lock = threading.Lock()
 
     @property
@@ -59,6 +66,14 @@ class ProjectIndex:
         with self._lock:
             return self._files is not None and path in self._files
 
+    def changed(self, paths: list[str]) -> None:
+        """These files changed (saved, or changed on disk): read them again at the next lint."""
+        with self._lock:
+            self._changed_while_building.update(paths)
+            for path in paths:
+                if self._digests is not None:
+                    self._digests.pop(path, None)
+
     def build(self) -> None:
         """Lint every file of the project into a new index (on the index thread). One process:
         the server runs threads, and forking a threaded process for workers is not safe."""
@@ -66,7 +81,15 @@ class ProjectIndex:
         from asynclint.pipeline import lint_project
 
         cache = ResultCache(None, self.config.fingerprint())
-        lint_project(self.files(), self.config, jobs=1, cache=cache)
+        digests: dict[str, str] | None = {} if self._told_of_changes else None
+        with self._lock:
+            self._changed_while_building.clear()
+        lint_project(self.files(), self.config, jobs=1, cache=cache, digests=digests)
+        with self._lock:
+            for path in self._changed_while_building:  # maybe read before the change
+                if digests is not None:
+                    digests.pop(path, None)
+            self._digests = digests
         self.cache = cache
 
     def lint(self, path: str, text: str) -> list[Diagnostic]:
@@ -78,7 +101,9 @@ class ProjectIndex:
         if self.cache is None or is_notebook(path):  # a notebook is linted alone in any case
             found = lint_project([], self.config, overlay={path: text}, jobs=1)
         else:
-            found = lint_project(self.files(), self.config, overlay={path: text}, jobs=1, cache=self.cache)
+            found = lint_project(
+                self.files(), self.config, overlay={path: text}, jobs=1, cache=self.cache, digests=self._digests
+            )
         return [d for d in found if d.path == path]
 
 
@@ -88,6 +113,7 @@ class Workspace:
 
     def __init__(self) -> None:
         self._entries: dict[tuple, tuple[Linter, ProjectIndex]] = {}
+        self.told_of_changes = False  # see ProjectIndex; set once the editor watches files for the server
 
     def linter_for(self, path: str) -> Linter:
         """The Linter for the configuration that applies to `path`. Raises ConfigError or
@@ -109,6 +135,10 @@ class Workspace:
         """Whether `path` is among the files some project discovered (a new file is not)."""
         return any(project.knows(path) for _, project in self._entries.values())
 
+    def changed(self, paths: list[str]) -> None:
+        for _, project in self._entries.values():
+            project.changed(paths)
+
     def _entry(self, directory: Path) -> tuple[Linter, ProjectIndex]:
         from asynclint.config import find_config_file, load_config
         from asynclint.engine import Linter
@@ -128,7 +158,7 @@ class Workspace:
             config = load_config(config_file, directory)  # raises ConfigError
             config.enabled  # validate selectors and tables now, not in the middle of a lint
             config.tables
-            entry = self._entries[key] = (Linter(config), ProjectIndex(config))
+            entry = self._entries[key] = (Linter(config), ProjectIndex(config, self.told_of_changes))
         return entry
 
 
