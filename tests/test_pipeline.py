@@ -90,3 +90,51 @@ def test_a_failing_project_phase_keeps_the_per_file_findings(project, monkeypatc
     found = lint_project(["pkg/helpers.py", "pkg/views.py"], _config(project), jobs=1, report_error=errors.append)
     assert [d.code for d in found] == ["ASY100"]
     assert len(errors) == 1 and "ValueError: boom" in errors[0]
+
+
+def test_stats_and_progress_of_a_cold_then_a_warm_run(project, tmp_path_factory, monkeypatch):
+    from asynclint.cache import ResultCache
+    from asynclint.pipeline import PipelineStats
+
+    monkeypatch.chdir(project)
+    files = ["pkg/__init__.py", "pkg/helpers.py", "pkg/views.py"]
+    cache_directory = tmp_path_factory.mktemp("cache")
+    runs = []
+    for _ in range(2):
+        stats, done = PipelineStats(), []
+        cache = ResultCache(cache_directory, "fingerprint")
+        found = lint_project(files, _config(project), jobs=1, cache=cache, on_file_done=done.append, stats=stats)
+        assert [d.code for d in found] == ["ASY109", "ASY100"]
+        runs.append((stats.cached, stats.linted, stats.project_cached, sum(done), stats.libcst_files + stats.skipped_files))
+    cold, warm = runs
+    assert cold == (0, 3, False, 3, 3) and warm == (3, 0, True, 3, 0)
+
+
+def test_digests_the_caller_keeps_spare_reading_the_files_again(project, monkeypatch):
+    """The language server knows which files changed: a file whose hash it passes is taken as
+    unchanged, and the one it drops is read again."""
+    from asynclint.cache import ResultCache
+
+    monkeypatch.chdir(project)
+    files = ["pkg/__init__.py", "pkg/helpers.py", "pkg/views.py"]
+    cache, digests = ResultCache(None, "fingerprint"), {}
+    lint_project(files, _config(project), jobs=1, cache=cache, digests=digests)
+    assert sorted(digests) == files
+    (project / "pkg" / "views.py").write_text("async def view(): pass\n", encoding="utf-8")
+    found = lint_project(files, _config(project), jobs=1, cache=cache, digests=digests)
+    assert [d.code for d in found] == ["ASY109", "ASY100"]
+    del digests["pkg/views.py"]
+    assert lint_project(files, _config(project), jobs=1, cache=cache, digests=digests) == []
+
+
+def test_ignore_noqa_reaches_the_project_phase(project, monkeypatch):
+    monkeypatch.chdir(project)
+    views = project / "pkg" / "views.py"
+    views.write_text(
+        "from pkg.helpers import load\nimport time\nasync def view():\n    load()  # noqa: ASY109\n    time.sleep(2)\n",
+        encoding="utf-8",
+    )
+    files = ["pkg/helpers.py", "pkg/views.py"]
+    assert [d.code for d in lint_project(files, _config(project), jobs=1)] == ["ASY100"]
+    ignoring = Config(root=project, ignore_noqa=True)
+    assert [d.code for d in lint_project(files, ignoring, jobs=1)] == ["ASY109", "ASY100"]

@@ -108,7 +108,8 @@ def lint_project(
     stats.cached, stats.linted = len(on_disk) - len(to_lint), len(to_lint)
     if on_file_done is not None and stats.cached:
         on_file_done(stats.cached)
-    for result in map_paths(to_lint, config, functools.partial(lint_file, project=project), jobs):
+    task = functools.partial(lint_file, project=project)
+    for result in map_paths(to_lint, config, task, jobs, on_done=on_file_done):
         diagnostics.extend(result.diagnostics)
         summaries[result.path] = result.summaries
         stats.count(result)

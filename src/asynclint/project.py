@@ -100,7 +100,9 @@ class Project:
 
     def silenced(self, path: str, code: str, lines: tuple[int, ...]) -> bool:
         """Whether a finding of `code` on these lines of `path` is silenced by `# noqa` (or
-        the file by `# asynclint: noqa`)."""
+        the file by `# asynclint: noqa`); never under `--ignore-noqa`."""
+        if self.config.ignore_noqa:
+            return False
         if path not in self._suppressions:
             from asynclint.positions import split_lines
             from asynclint.suppression import Suppressions, file_is_exempt
@@ -127,7 +129,7 @@ def project_codes(config: Config) -> list[str]:
     return [
         code
         for code in sorted(config.enabled)
-        if RULES[code].check is not None and getattr(RULES[code].check, "project_wide", False)
+        if RULES[code].project_wide
     ]
 
 
