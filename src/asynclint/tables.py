@@ -223,15 +223,10 @@ def _read(name: str) -> dict:
     return data
 
 
-def load_tables(
-    extend_blocking: dict[str, list[str]] | None = None,
-    *,
-    extensions: dict[str, object] | None = None,
-    where: str = "configuration",
-) -> Tables:
+def load_tables(extensions: dict[str, object] | None = None, where: str = "configuration") -> Tables:
     """The shipped tables, plus a project's own rows: `extensions` maps an `extend-<table>` key
     of EXTENSIONS to its value from `where` (a config file), already checked by
-    `Extension.check`. `extend_blocking` is the older form of `extend-blocking-calls`."""
+    `Extension.check`."""
     tables = Tables()
     for code, groups in _read("blocking_calls.toml").items():
         for index, raw in enumerate(groups):
@@ -259,9 +254,7 @@ def load_tables(
         tables.requests = parse_request_tables(_read("requests.toml"))
     except ValueError as exc:
         raise TableError(str(exc)) from exc
-    extensions = dict(extensions or {})
-    if extend_blocking:
-        extensions[EXTEND_BLOCKING_CALLS] = extend_blocking
+    extensions = extensions or {}
     for extension in EXTENSIONS:
         if extension.key in extensions:
             extension.add(tables, extensions[extension.key], f"{where}: {extension.key}")
@@ -431,10 +424,9 @@ def _add_types(tables: Tables, value: dict[str, dict[str, str]], where: str) -> 
             table[name] = type_
 
 
-EXTEND_BLOCKING_CALLS = "extend-blocking-calls"
 EXTENSIONS: tuple[Extension, ...] = (
     Extension(
-        EXTEND_BLOCKING_CALLS,
+        "extend-blocking-calls",
         MapOf(Choice(*BLOCKING_CODES, noun="blocking-call codes"), ListOf(QualifiedName())),
         _add_blocking_calls,
         '[tool.asynclint.extend-blocking-calls]\nASY101 = ["ourlib.http.fetch_sync"]',
