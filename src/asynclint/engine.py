@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from asynclint import interrupts
 from asynclint.diagnostic import Applicability, Diagnostic, Edit, Fix, Severity, Span
-from asynclint.fixer import import_edits
+from asynclint.edits import import_edits
 from asynclint.positions import line_count, node_ranges, split_lines
 from asynclint.registry import RULES, UNCHECKABLE_CODE, UNCHECKABLE_NAME, UNUSED_NOQA_CODE
 from asynclint.sourcefile import UncheckableSource, decode
