@@ -192,14 +192,20 @@ HELPERS = "import time\ndef load(): time.sleep(1)\n"
 VIEWS = "from pkg.helpers import load\nasync def view(): load()\n"
 
 
-def test_project_findings_through_saved_helpers_and_unsaved_edits(workspace):
-    """ASY109 for an open document: the helper is a saved file of the workspace; the
-    document's unsaved text counts; saving a changed helper re-lints the open document."""
+def _package(workspace, views: str = VIEWS):
+    """pkg/helpers.py (its load() blocks) and pkg/views.py saved as `views`; the package."""
     package = workspace / "pkg"
     package.mkdir()
     (package / "__init__.py").write_text("", encoding="utf-8")
     (package / "helpers.py").write_text(HELPERS, encoding="utf-8")
-    (package / "views.py").write_text("", encoding="utf-8")  # saved empty: only the buffer calls load()
+    (package / "views.py").write_text(views, encoding="utf-8")
+    return package
+
+
+def test_project_findings_through_saved_helpers_and_unsaved_edits(workspace):
+    """ASY109 for an open document: the helper is a saved file of the workspace; the
+    document's unsaved text counts; saving a changed helper re-lints the open document."""
+    package = _package(workspace, views="")  # saved empty: only the buffer calls load()
     uri = (package / "views.py").as_uri()
     client, _ = _start(workspace)
     try:
@@ -436,11 +442,7 @@ def test_hover_on_an_unknown_code_or_off_any_finding_is_empty(workspace):
 def test_pull_diagnostics_for_clients_that_ask(workspace):
     """A client that pulls (`textDocument/diagnostic`) is sent no diagnostics; an unchanged
     document answers "unchanged" to the id it was given; a change on disk asks it to pull again."""
-    package = workspace / "pkg"
-    package.mkdir()
-    (package / "__init__.py").write_text("", encoding="utf-8")
-    (package / "helpers.py").write_text(HELPERS, encoding="utf-8")
-    (package / "views.py").write_text(VIEWS, encoding="utf-8")
+    package = _package(workspace)
     uri = (package / "views.py").as_uri()
     client, initialized = _start(workspace, pull=True)
     try:
@@ -485,11 +487,7 @@ def test_the_workspace_index_follows_helpers_changed_on_disk(workspace):
     """Issue 11: views.py is open; helpers.py, not open, changes on disk and the editor says so
     (workspace/didChangeWatchedFiles): views.py's ASY109 goes, then comes back. A file is read
     again only when the editor reports it changed."""
-    package = workspace / "pkg"
-    package.mkdir()
-    (package / "__init__.py").write_text("", encoding="utf-8")
-    (package / "helpers.py").write_text(HELPERS, encoding="utf-8")
-    (package / "views.py").write_text(VIEWS, encoding="utf-8")
+    package = _package(workspace)
     uri = (package / "views.py").as_uri()
     helpers = (package / "helpers.py").as_uri()
     watching = {"didChangeWatchedFiles": {"dynamicRegistration": True}}
