@@ -660,3 +660,19 @@ def test_fixes_in_notebook_cells_stay_in_their_cell_and_off_ipython_lines():
     }
     assert cell_edits(notebook, [Edit(Span(1, 0, 2, 5), "")], "utf-16") is None  # from cell 1 into cell 3
     assert cell_edits(notebook, [Edit(Span(3, 0, 3, 5), "")], "utf-16") is None  # the %time line
+
+
+def test_the_server_exits_without_waiting_for_the_index(workspace):
+    """An editor that stops the server while it indexes a large workspace gets its exit at
+    once, not after the index is built."""
+    for number in range(300):
+        (workspace / f"module_{number}.py").write_text(SOURCE, encoding="utf-8")
+    client, _ = _start(workspace)
+    try:
+        time.sleep(1)  # the index is being built
+        started = time.monotonic()
+        assert client.close() == 0
+        assert time.monotonic() - started < 3
+    finally:
+        if client.process.poll() is None:
+            client.process.kill()

@@ -35,6 +35,7 @@ import hashlib
 import json
 import os
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -161,9 +162,9 @@ def build_server():
             # Linters keep per-file state: every lint of a document runs on this one thread, off
             # the loop, and the projects (self.projects) are used there only.
             self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="asynclint-lint")
-            # Projects' indexes are built on another (each build with a Linter of its own), so
-            # documents are linted meanwhile.
-            self.index_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="asynclint-index")
+            # Projects' indexes are built on other threads (`build_index`; each build with a
+            # Linter of its own), so documents are linted meanwhile.
+            self.index_lock = threading.Lock()
             self.event_loop: asyncio.AbstractEventLoop | None = None
 
         @property
@@ -225,20 +226,28 @@ def build_server():
             if project.ready or project.building:
                 return
             project.building = True  # and stays so if the build fails: documents are linted alone
+            loop = asyncio.get_running_loop()
 
-            def built(future) -> None:
-                if future.exception() is not None:
-                    self.window_log_message(
-                        types.LogMessageParams(
-                            type=types.MessageType.Error,
-                            message=f"asynclint: the workspace index was not built: {future.exception()!r}",
-                        )
-                    )
-                    return
-                project.building = False
-                self.refresh_open_documents(only_changes=True)
+            def build() -> None:
+                try:
+                    with self.index_lock:  # one build at a time
+                        project.build()
+                except Exception as exc:  # noqa: BLE001 - reported; the documents are linted alone
+                    loop.call_soon_threadsafe(self.index_failed, exc)
+                else:
+                    project.building = False
+                    loop.call_soon_threadsafe(self.refresh_open_documents, True)
 
-            asyncio.get_running_loop().run_in_executor(self.index_executor, project.build).add_done_callback(built)
+            # A daemon thread, not an executor's: the server must exit when the editor says so,
+            # not once a build of a large workspace is over.
+            threading.Thread(target=build, name="asynclint-index", daemon=True).start()
+
+        def index_failed(self, exc: Exception) -> None:
+            self.window_log_message(
+                types.LogMessageParams(
+                    type=types.MessageType.Error, message=f"asynclint: the workspace index was not built: {exc!r}"
+                )
+            )
 
         def files_changed(self, paths: list[str], created_or_deleted: bool) -> None:
             """Files were saved, or changed on disk: the next lint reads them again. Projects
@@ -657,7 +666,6 @@ def build_server():
         for task in ls.pending.values():
             task.cancel()
         ls.executor.shutdown(wait=False, cancel_futures=True)
-        ls.index_executor.shutdown(wait=False, cancel_futures=True)
 
     return server
 
