@@ -10,7 +10,7 @@ import pytest
 
 from asynclint.config import ConfigError, load_config
 from asynclint.engine import Linter
-from conftest import run_asynclint
+from cli_in_process import in_process
 
 # ASY100 at 6:5 and ASY103 at 6:20
 TWO_CODES = "import os\nimport time\n\n\nasync def handler(path):\n    time.sleep(1); os.listdir(path)\n"
@@ -24,7 +24,7 @@ def codes_by_path(stdout: str) -> dict[str, list[str]]:
 
 
 def check(directory: Path, *args: str):
-    return run_asynclint("check", "--output-format", "json", *args, cwd=directory)
+    return in_process("check", "--output-format", "json", *args, cwd=directory)
 
 
 @pytest.fixture

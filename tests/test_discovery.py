@@ -11,7 +11,7 @@ import pytest
 
 from asynclint.config import Config, load_config
 from asynclint.discovery import discover, is_excluded
-from conftest import run_asynclint
+from cli_in_process import in_process
 
 SLEEPY = "import time\n\n\nasync def handler():\n    time.sleep(1)\n"
 
@@ -102,7 +102,7 @@ def test_gitignore_in_a_parent_directory_inside_the_repository_is_honoured(proje
     (project / ".gitignore").write_text("generated/\n*_pb2.py\n")
     make(project, "services/api/app.py", "services/api/generated/client.py", "services/api/model_pb2.py")
     assert found("services/api") == ["services/api/app.py"]
-    result = run_asynclint("check", "--output-format", "concise", "services/api", cwd=project)
+    result = in_process("check", "--output-format", "concise", "services/api", cwd=project)
     assert result.stdout.splitlines()[0].startswith("services/api/app.py:5:5: ASY100 ")
     assert "1 file checked" in result.stdout
 
@@ -198,6 +198,6 @@ def test_is_excluded_judges_a_path_that_does_not_exist_yet(project):
 
 def test_explicit_excluded_file_through_the_cli_with_and_without_force_exclude(project):
     make(project, "build/gen.py")
-    assert run_asynclint("check", "build/gen.py", cwd=project).returncode == 1
-    result = run_asynclint("check", "--force-exclude", "build/gen.py", cwd=project)
+    assert in_process("check", "build/gen.py", cwd=project).returncode == 1
+    result = in_process("check", "--force-exclude", "build/gen.py", cwd=project)
     assert (result.returncode, result.stdout) == (0, "All checks passed (0 files checked).\n")
