@@ -270,3 +270,23 @@ def test_the_demo_reports_no_asy109_it_does_not_plant():
     )
     planted = (REPO / "examples" / "README.md").read_text(encoding="utf-8").count("| ASY109 |")
     assert len(json.loads(completed.stdout)) == planted, completed.stdout
+
+
+def test_a_chain_in_a_notebook_names_no_line_of_the_joined_cells():
+    """A notebook is checked as its cells joined: a line number of that text is no line the user
+    sees, so a hop in the notebook is named without one (its related location has the cell)."""
+    from asynclint.config import Config
+    from asynclint.engine import Linter
+    from asynclint.notebook import lint_notebook, read_notebook
+
+    cells = ["import time\nimport os\nx = 1", "def load():\n    time.sleep(1)", "async def view():\n    load()"]
+    document = {
+        "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": s} for s in cells],
+        "metadata": {"language_info": {"name": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    notebook = read_notebook(json.dumps(document).encode())
+    [finding] = [d for d in lint_notebook(Linter(Config(root=FIXTURES)), notebook, "chain.ipynb") if d.code == "ASY109"]
+    assert finding.message == "`load()` blocks the event loop through sync code: `time.sleep()` (ASY100)"
+    assert finding.cell_position(finding.related[0].span).cell == 2  # the related location names the cell

@@ -717,11 +717,18 @@ def describe(finding: Finding, span, with_paths: bool = False) -> tuple[str, tup
     previous = finding.path
     for caller, hop in zip(callers, finding.chain):
         where = span(hop)
-        place = f"{hop.path}:{where.line}" if with_paths and hop.path != previous else f"line {where.line}"
+        if with_paths and hop.path != previous:
+            place = f"{hop.path}:{where.line}"
+        elif hop.path.endswith(".ipynb"):
+            # A notebook is checked as its cells joined: that line number is no line the user
+            # sees. The related location names the cell and line.
+            place = ""
+        else:
+            place = f"line {where.line}"
         previous = hop.path
         if hop.code is not None:
-            place += f", {hop.code}"
-        steps.append(f"`{hop.text}` ({place})")
+            place = f"{place}, {hop.code}" if place else hop.code
+        steps.append(f"`{hop.text}` ({place})" if place else f"`{hop.text}`")
         what = f"`{caller}` calls `{hop.text}` here"
         if hop.code is not None:
             what += f", which blocks ({hop.code})"
