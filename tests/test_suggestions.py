@@ -3,6 +3,8 @@ that edit gives code that parses. The suggestions write real arguments into real
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 import pytest
 
@@ -137,3 +139,26 @@ def test_a_command_in_a_multi_line_string_is_not_collapsed_into_another_command(
     source = 'import subprocess\n\n\nasync def listing():\n    subprocess.run("""\nls   -l\n""", shell=True)\n'
     (finding,) = [d for d in lint(source, "listing.py") if d.code == "ASY102"]
     assert finding.fix.title == "Use `proc = await asyncio.create_subprocess_shell(...)` then `await proc.wait()`"
+
+
+_STOP_WORDS = frozenset(
+    "a an and are as at be by do does for from in is it its no not of on or so that the then"
+    " this to when while with".split()
+)
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9_]+", text.lower()) if w not in _STOP_WORDS}
+
+
+@pytest.mark.parametrize("fixture", FIXTURE_FILES, ids=lambda p: p.stem)
+def test_the_message_states_the_problem_and_the_help_the_remedy(fixture):
+    """Issue 14: the message says what is wrong, `help:` (the fix title) what to do, and no
+    sentence is said twice; a message fits a few terminal lines."""
+    for diagnostic in lint(fixture.read_text(encoding="utf-8"), str(fixture)):
+        where = f"{diagnostic.code} at {fixture.name}:{diagnostic.span.line}"
+        assert len(diagnostic.message) <= 300, f"{where}: a message of {len(diagnostic.message)} characters"
+        remedy = _content_words(diagnostic.fix.title)
+        for clause in re.split(r"; |: ", diagnostic.message):
+            words = _content_words(clause)
+            assert len(words) < 3 or len(words & remedy) < 0.8 * len(words), f"{where}: the help repeats {clause!r}"

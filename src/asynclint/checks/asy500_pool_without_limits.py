@@ -33,9 +33,9 @@ class PoolWithoutLimits(Check):
             if value in spec.unbounded.get(keyword, ()):
                 self.report(
                     node,
-                    f"{call} with `{keyword}={value}` has no connection limit: under load it opens "
-                    f"as many connections as there are concurrent requests, until the server or the "
-                    f"file-descriptor limit refuses; {spec.default}",
+                    f"{call} with `{keyword}={value}` has no connection limit: it opens one per "
+                    f"concurrent request until the server or the file-descriptor limit refuses; "
+                    f"{spec.default}",
                     ctx.statement(),
                     _fix(node, found, (keyword,), "Give it a finite limit sized for your concurrency"),
                 )
