@@ -12,11 +12,11 @@ import subprocess
 import sys
 
 import pytest
+from cli_in_process import in_process
+from conftest import REPO, run_asynclint
 
 from asynclint import __version__
 from asynclint.registry import RULES
-from cli_in_process import in_process
-from conftest import REPO, run_asynclint
 
 SLEEPY = "import time\n\n\nasync def handler():\n    time.sleep(1)\n"  # ASY100 at 5:5-5:18
 CLEAN = "import asyncio\n\n\nasync def handler():\n    await asyncio.sleep(1)\n"

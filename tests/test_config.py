@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_in_process import in_process
 
 from asynclint.config import ConfigError, load_config
 from asynclint.engine import Linter
-from cli_in_process import in_process
 
 # ASY100 at 6:5 and ASY103 at 6:20
 TWO_CODES = "import os\nimport time\n\n\nasync def handler(path):\n    time.sleep(1); os.listdir(path)\n"

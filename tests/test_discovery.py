@@ -8,10 +8,10 @@ import os
 from pathlib import Path
 
 import pytest
+from cli_in_process import in_process
 
 from asynclint.config import Config, load_config
 from asynclint.discovery import discover, is_excluded
-from cli_in_process import in_process
 
 SLEEPY = "import time\n\n\nasync def handler():\n    time.sleep(1)\n"
 

@@ -527,9 +527,8 @@ def _stdin_diagnostics(config: Config, text: str, filename: str | None, cache) -
     """The diagnostics of a buffer read from standard input. Named by `--stdin-filename`, it
     is that file of the project: the other files discovered under the config's root are read
     as saved (or taken from the cache), so helpers elsewhere count (ASY109)."""
-    from asynclint.pipeline import lint_project
-
     from asynclint.notebook import is_notebook
+    from asynclint.pipeline import lint_project
 
     files = []
     if filename is not None and not is_notebook(filename):  # a notebook is linted on its own
