@@ -493,6 +493,8 @@ def test_verbose_reports_the_config_counts_and_phases_on_stderr(project):
     warm = invoke(project, "-v", "--cache-dir", str(project / "cache"))
     assert "per-file phase: 0 files checked, 4 files from the cache" in warm.stderr
     assert "libcst" not in warm.stderr
+    from_stdin = in_process("check", "-v", "--stdin-filename", "app.py", cwd=project, stdin=SLEEPY)
+    assert from_stdin.stderr.startswith(f"asynclint: settings from {project / 'pyproject.toml'}\n")
 
 
 def test_config_key_value_overrides_one_setting_of_the_file(project):

@@ -71,12 +71,12 @@ def run_check(
 
         check_writable(write_baseline)  # and so does one that cannot be written
     cache = _open_cache(config, cache_dir) if use_cache else None
+    log = _Log(output.verbose)
+    log.settings(config)
     if paths == ["-"]:
         return _run_on_stdin(config, sys.stdin.buffer.read(), stdin_filename, force_exclude, output, fixes, cache)
     from asynclint.discovery import discover
 
-    log = _Log(output.verbose)
-    log.settings(config)
     found = discover(paths, config, force_exclude)
     log.timed(f"discovered {_files(len(found.files))}")
     for error in found.errors:
