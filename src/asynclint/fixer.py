@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from asynclint.diagnostic import Applicability, Diagnostic, Edit, Span
-# import_edits: the name engine.py imports from here, until it imports asynclint.edits
-from asynclint.edits import import_edits, text_edits  # noqa: F401
+from asynclint.edits import text_edits
 from asynclint.positions import line_offsets, split_lines
 from asynclint.sourcefile import DecodedSource
 from asynclint.suppression import parse_noqa

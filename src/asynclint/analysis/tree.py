@@ -36,13 +36,27 @@ def code_fields(node_type: type) -> tuple[str, ...]:
     return fields
 
 
+# type -> whether it is a libcst node. CSTNode is an ABC, so `isinstance` goes through
+# ABCMeta.__instancecheck__; the values met here are of a few dozen types, and a dict lookup per
+# value costs a fraction of that (5% of a whole run, measured by cProfile on aiohttp).
+_is_node: dict[type, bool] = {}
+
+
+def _node(value: object) -> bool:
+    kind = type(value)
+    answer = _is_node.get(kind)
+    if answer is None:
+        answer = _is_node[kind] = issubclass(kind, cst.CSTNode)
+    return answer
+
+
 def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """The child nodes of `node` that can hold code, in source order."""
     for name in code_fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
+        if _node(value):
             yield value
         elif type(value) in (tuple, list):
             for item in value:
-                if isinstance(item, cst.CSTNode):
+                if _node(item):
                     yield item
