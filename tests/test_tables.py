@@ -149,3 +149,29 @@ def test_extend_types_types_a_projects_factory_and_does_not_retype_a_shipped_cal
         load_tables(extensions={"extend-types": {"returns": {"requests.Session": "httpx.Client"}}})
     with pytest.raises(TableError, match=r"\[tool.asynclint.extend-types\]: unknown key 'return' \(did you mean 'returns'\?\)"):
         EXTENSION["extend-types"].check({"return": {}}, "pyproject.toml [tool.asynclint]")
+
+
+def test_lazy_before_is_a_python_version_and_does_not_contradict_lazy(monkeypatch):
+    import asynclint.tables as tables_module
+
+    shipped = tables_module._read
+
+    def with_group(extra: dict):
+        def read(name: str) -> dict:
+            data = shipped(name)
+            if name == "blocking_calls.toml":
+                group = {"calls": ["ourlib.scan"], "what": "scans", "remedy": "offload it", **extra}
+                data["ASY103"].append(group)
+                SCHEMAS[name].check(data, Where(f"rules/{name}"))
+            return data
+
+        monkeypatch.setattr(tables_module, "_read", read)
+
+    with_group({"lazy_before": "3.13"})
+    assert load_tables().blocking["ourlib.scan"].lazy_before == (3, 13)
+    with_group({"lazy_before": "3.13", "lazy": True})
+    with pytest.raises(TableError, match="lazy and lazy_before contradict each other"):
+        load_tables()
+    with_group({"lazy_before": "3.x"})
+    with pytest.raises(TableError, match=r"lazy_before must be a Python version such as '3.13', not '3.x'"):
+        load_tables()

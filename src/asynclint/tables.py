@@ -37,6 +37,7 @@ from asynclint.tableschema import (
     Table,
     TableError,
     Text,
+    Version,
     Where,
 )
 
@@ -59,6 +60,7 @@ BLOCKING_GROUP_SCHEMA = Table(
     Field("remedy", Text(), required=True),
     Field("nonblocking_if", _CONDITIONS),
     Field("lazy", Flag()),
+    Field("lazy_before", Version()),
     Field("bounded_by", Identifier()),
     Field("offload", Flag()),
 )
@@ -178,6 +180,9 @@ class BlockingGroup:
     # False when the call must stay on the thread that made it (a lock's acquire): then no
     # fix moves it to a worker thread.
     offload: bool = True
+    # Lazy (as `lazy`) on Python versions before this one, eager from it on: `Path.iterdir()`
+    # is a generator before 3.13 and scans when called since.
+    lazy_before: tuple[int, int] | None = None
 
 
 @dataclass
@@ -231,6 +236,8 @@ def load_tables(extensions: dict[str, object] | None = None, where: str = "confi
     for code, groups in _read("blocking_calls.toml").items():
         for index, raw in enumerate(groups):
             here = f"rules/blocking_calls.toml [[{code}]] #{index + 1}"
+            if raw.get("lazy") and "lazy_before" in raw:
+                raise TableError(f"{here}: lazy and lazy_before contradict each other; give one")
             group = BlockingGroup(
                 code,
                 tuple(raw["calls"]),
@@ -240,6 +247,7 @@ def load_tables(extensions: dict[str, object] | None = None, where: str = "confi
                 raw.get("lazy", False),
                 raw.get("bounded_by"),
                 raw.get("offload", True),
+                Version.parse(raw["lazy_before"]) if "lazy_before" in raw else None,
             )
             for name in group.calls:
                 _add_once(tables.blocking, name, group, "rules/blocking_calls.toml")

@@ -137,6 +137,22 @@ class QualifiedName(Kind):
             raise self.fail(value, where)
 
 
+class Version(Kind):
+    """A Python version written "MAJOR.MINOR" (`"3.13"`)."""
+
+    description, plural = "a Python version such as '3.13'", "Python versions such as '3.13'"
+
+    def check(self, value: object, where: Where) -> None:
+        parts = value.split(".") if isinstance(value, str) else []
+        if len(parts) != 2 or not all(part.isdigit() for part in parts):
+            raise self.fail(value, where)
+
+    @staticmethod
+    def parse(text: str) -> tuple[int, int]:
+        major, minor = text.split(".")
+        return int(major), int(minor)
+
+
 class Assignment(Kind):
     """`LEFT=RIGHT` written as one string (`timeout=None`, `0=socket.socket()`)."""
 
