@@ -600,7 +600,7 @@ def test_no_progress_when_standard_error_is_not_a_terminal_or_the_run_is_small(p
     assert invoke(project, "-n").stderr == ""
 
 
-def test_watch_checks_again_on_change_and_ctrl_c_exits_130(tmp_path):
+def test_watch_checks_again_on_change_reports_a_broken_config_and_ctrl_c_exits_130(tmp_path):
     import select
     import signal
     import time
@@ -627,6 +627,8 @@ def test_watch_checks_again_on_change_and_ctrl_c_exits_130(tmp_path):
         (tmp_path / "app.py").write_text(SLEEPY, encoding="utf-8")
         (tmp_path / "notes.txt").write_text("not a source file: no new run")
         wait_for_watching(2)
+        (tmp_path / "pyproject.toml").write_text("[tool.asynclint]\nselct = []\n")  # read afresh
+        wait_for_watching(3)
         process.send_signal(signal.SIGINT)
         stdout, rest = process.communicate(timeout=30)
     finally:
@@ -636,3 +638,4 @@ def test_watch_checks_again_on_change_and_ctrl_c_exits_130(tmp_path):
     runs = stdout.decode().split("All checks passed (1 file checked).\n")
     assert len(runs) == 2 and runs[1].startswith("app.py:5:5: ASY100 ")  # no screen clearing: not a terminal
     assert stdout.decode().count("1 file checked") == 2
+    assert b"asynclint: error: " in stderr and b"unknown key 'selct'" in stderr  # and the watch went on
