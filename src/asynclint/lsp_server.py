@@ -157,6 +157,7 @@ def build_server():
             self.notebooks: dict[str, _LintedNotebook] = {}  # notebook URI -> its last lint
             self.notebook_cells: dict[str, list[str]] = {}  # notebook URI -> the cell URIs published
             self.pending: dict[str, asyncio.Task] = {}
+            self.pausing: set[str] = set()  # URIs whose pending lint waits out its debounce pause
             self.published: dict[str, list] = {}  # URI -> the diagnostics last sent for it
             self.reported_errors: set[str] = set()
             # Linters keep per-file state: every lint of a document runs on this one thread, off
@@ -312,7 +313,8 @@ def build_server():
             # A cell is no file of its own: its notebook is linted instead.
             documents = [uri for uri in self.workspace.text_documents if self.cell_of_notebook(uri) is None]
             for uri in documents + list(self.workspace.notebook_documents):
-                self.schedule(uri, 0, only_changes)
+                if uri not in self.pausing:  # its lint is still to come, and sees the change
+                    self.schedule(uri, 0, only_changes)
 
         def push_soon(self, uri: str, delay: float) -> None:
             """Publish a document's or notebook's diagnostics after `delay`, to a client that
@@ -326,13 +328,19 @@ def build_server():
             previous = self.pending.pop(uri, None)
             if previous is not None:
                 previous.cancel()
+            (self.pausing.add if delay else self.pausing.discard)(uri)
             publish = self.publish_notebook_later if self.is_notebook(uri) else self.publish_later
             self.pending[uri] = asyncio.ensure_future(publish(uri, delay, only_changes))
 
+        async def pause(self, uri: str, delay: float) -> None:
+            """The debounce: wait `delay` (a newer schedule of `uri` cancels this one)."""
+            if delay:
+                await asyncio.sleep(delay)
+                self.pausing.discard(uri)
+
         async def publish_later(self, uri: str, delay: float, only_changes: bool) -> None:
             try:
-                if delay:
-                    await asyncio.sleep(delay)
+                await self.pause(uri, delay)
                 document = await self.current(uri)
             except asyncio.CancelledError:
                 return
@@ -416,8 +424,7 @@ def build_server():
 
         async def publish_notebook_later(self, uri: str, delay: float, only_changes: bool) -> None:
             try:
-                if delay:
-                    await asyncio.sleep(delay)
+                await self.pause(uri, delay)
                 version = getattr(self.workspace.get_notebook_document(notebook_uri=uri), "version", None)
                 linted = await self.lint_notebook(uri)
             except asyncio.CancelledError:
@@ -439,6 +446,7 @@ def build_server():
             pending = self.pending.pop(uri, None)
             if pending is not None:
                 pending.cancel()
+            self.pausing.discard(uri)
             self.documents.pop(uri, None)
             self.notebooks.pop(uri, None)
             shown = self.notebook_cells.pop(uri, [uri])  # a notebook's cells, or the document
