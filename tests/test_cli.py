@@ -419,6 +419,9 @@ def test_per_file_ignores_on_the_command_line_as_pattern_colon_codes(project):
     # --per-file-ignores replaces the file's table; --extend-per-file-ignores adds to it.
     assert json_codes(project, "--per-file-ignores", "other.py:ASY103,ASY100") == {"app.py": ["ASY100"]}
     assert json_codes(project, "--extend-per-file-ignores", "other*:ASY1") == {}
+    # The same pattern in the file's extend-per-file-ignores and on the command line: both lists.
+    (project / "pyproject.toml").write_text('[tool.asynclint.extend-per-file-ignores]\n"other.py" = ["ASY100"]\n')
+    assert json_codes(project, "--extend-per-file-ignores", "other.py:ASY103") == {"app.py": ["ASY100"]}
 
 
 @pytest.mark.parametrize("value", ["other.py", "other.py:", "other.py:ASY999"])

@@ -161,7 +161,6 @@ def check(
     except ConfigError as exc:
         _fail(str(exc))
     start = Path(stdin_filename).parent if stdin_filename else Path.cwd()
-
     from asynclint.baseline import BaselineError
     from asynclint.run import FixOptions, OutputOptions, run_check
 
@@ -180,7 +179,6 @@ def check(
         config = load()
     except errors as exc:
         _fail(str(exc))
-
     if stdin_filename is not None and list(paths) != ["-"]:
         # As ruff does: naming the buffer means it comes from standard input, with or without
         # the '-'; an editor that leaves the '-' out must not get the whole directory checked.
@@ -210,6 +208,7 @@ def check(
             if show_files:
                 status = print_files(config, paths, force_exclude)
         sys.exit(status)
+
     def run_once(config) -> int:
         status = run_check(
             config,
@@ -269,7 +268,10 @@ class _CommandLineSettings:
         config.ignore += self.ignore
         if self.per_file_ignores is not None:
             config.per_file_ignores = self.per_file_ignores
-        config.extend_per_file_ignores = {**config.extend_per_file_ignores, **self.extend_per_file_ignores}
+        extended = dict(config.extend_per_file_ignores)
+        for pattern, codes in self.extend_per_file_ignores.items():  # a pattern in both: both lists
+            extended[pattern] = extended.get(pattern, ()) + codes
+        config.extend_per_file_ignores = extended
         if self.exclude is not None:
             config.exclude = self.exclude
         config.extend_exclude += self.extend_exclude
