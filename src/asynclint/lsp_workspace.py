@@ -69,7 +69,8 @@ class ProjectIndex:
     def changed(self, paths: list[str]) -> None:
         """These files changed (saved, or changed on disk): read them again at the next lint."""
         with self._lock:
-            self._changed_while_building.update(paths)
+            if self.cache is None:  # a build may have read them before they changed
+                self._changed_while_building.update(paths)
             for path in paths:
                 if self._digests is not None:
                     self._digests.pop(path, None)
