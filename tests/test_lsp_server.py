@@ -659,6 +659,10 @@ def test_fixes_in_notebook_cells_stay_in_their_cell_and_off_ipython_lines():
         1: [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "newText": "import asyncio\n"}],
     }
     assert cell_edits(notebook, [Edit(Span(1, 0, 2, 5), "")], "utf-16") is None  # from cell 1 into cell 3
+    # An import inserted where cell 3 starts stays with cell 1's imports, as --fix keeps it.
+    assert cell_edits(notebook, [Edit(Span(2, 0, 2, 0), "import asyncio\n")], "utf-16") == {
+        1: [{"range": {"start": {"line": 0, "character": 11}, "end": {"line": 0, "character": 11}}, "newText": "\nimport asyncio"}],
+    }
     assert cell_edits(notebook, [Edit(Span(3, 0, 3, 5), "")], "utf-16") is None  # the %time line
 
 

@@ -205,12 +205,32 @@ def cell_edits(notebook, edits: list[Edit], encoding: str) -> dict[int, list[dic
     ipython = {place.first_line + line for cell, place in zip(notebook.cells, index.cells) for line in cell.ipython_lines}
     by_cell: dict[int, list[dict]] = {}
     for edit in edits:
-        start, end = index.locate_span(edit.span, lines)
-        if start.cell != end.cell or not ipython.isdisjoint(range(edit.span.line, edit.span.end_line + 1)):
-            return None
+        moved = _into_the_cell_before(edit, index, lines)
+        if moved is not None:
+            edit = moved  # ends a line of real text, whatever the checks read there
+        else:
+            start, end = index.locate_span(edit.span, lines)
+            if start.cell != end.cell or not ipython.isdisjoint(range(edit.span.line, edit.span.end_line + 1)):
+                return None
         found = text_edit(edit, lines, encoding, index)
         by_cell.setdefault(found.pop("cell"), []).append(found)
     return by_cell
+
+
+def _into_the_cell_before(edit: Edit, index, lines: list[str]) -> Edit | None:
+    """Whole lines inserted where a code cell starts, as lines appended to the code cell before
+    (an import added after the first cell's imports stays with them, as `--fix` keeps it); None
+    for any other edit."""
+    span = edit.span
+    if (span.line, span.column) != (span.end_line, span.end_column) or span.column or not edit.content.endswith("\n"):
+        return None
+    starts = [cell.first_line for cell in index.cells]
+    if span.line not in starts[1:]:
+        return None
+    before = index.cells[starts.index(span.line) - 1]
+    last = before.first_line + before.line_count - 1
+    end = len(lines[last - 1])
+    return Edit(Span(last, end, last, end), "\n" + edit.content[:-1])
 
 
 # A code in a `# noqa: ...` comment, with the comment's own pattern (suppression.noqa_comments
