@@ -89,6 +89,7 @@ def test_hooks_with_the_real_pre_commit(tmp_path):
     (project / "bad.py").write_text(BAD, encoding="utf-8")
     (project / "clean.py").write_text(CLEAN, encoding="utf-8")
     (project / "generated" / "bad.py").write_text(BAD, encoding="utf-8")
+    shutil.copy(REPO / "tests" / "fixtures" / "notebooks" / "imports.ipynb", project / "bad.ipynb")
     _git(project, "init", "-q")
     _git(project, "add", ".")
     _git(project, "commit", "-q", "-m", "project")
@@ -111,3 +112,14 @@ def test_hooks_with_the_real_pre_commit(tmp_path):
     assert "files were modified by this hook" in output
     # The fix also drops `import time`, whose last use it replaced.
     assert (project / "bad.py").read_text(encoding="utf-8") == CLEAN
+
+    # Notebooks go through both hooks (types_or lists jupyter): the finding names its cell, and
+    # the fix rewrites the cells it changes.
+    notebook = _try_repo(hooks_repo, project, "bad.ipynb")
+    output = notebook.stdout + notebook.stderr
+    assert notebook.returncode == 1, output
+    assert _outcome(output, "asynclint") == "Failed"
+    assert "--> bad.ipynb:cell 3:2:5" in output
+    assert _outcome(output, "asynclint (fix)") == "Failed"
+    fixed = (project / "bad.ipynb").read_text(encoding="utf-8")
+    assert '"    await asyncio.sleep(1)\\n"' in fixed and '"import time"' not in fixed
