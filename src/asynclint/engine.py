@@ -16,6 +16,8 @@ file that Python accepted is then parsed without libcst's per-node validation (c
 from __future__ import annotations
 
 import ast
+import contextlib
+import gc
 import os
 import re
 import sys
@@ -531,9 +533,30 @@ _worker_linter: Linter | None = None
 _worker_task = None
 
 
+# Python's cyclic garbage collector runs a young-generation pass every 700 net allocations by
+# default. A libcst parse allocates millions of objects, nearly none of them in cycles, so those
+# passes were a sixth of a cold run (aiohttp's package, in one process: 1.1 of 6.5 s); every
+# 100,000 allocations they cost about a fifth as much, and what garbage in cycles waits that
+# much longer is a few MiB at most.
+LINTING_GC_THRESHOLD = 100_000
+
+
+@contextlib.contextmanager
+def _fewer_collections():
+    """Raise the collector's first threshold while files are linted in this process."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(max(thresholds[0], LINTING_GC_THRESHOLD), *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
+
 def _init_worker(config: Config, task, parent: int) -> None:
     global _worker_linter, _worker_task
     interrupts.in_worker()
+    thresholds = gc.get_threshold()  # a worker only lints: see LINTING_GC_THRESHOLD
+    gc.set_threshold(max(thresholds[0], LINTING_GC_THRESHOLD), *thresholds[1:])
     _exit_with_parent(parent)
     _worker_linter = Linter(config)
     _worker_task = task
@@ -597,11 +620,12 @@ def map_paths(
     if jobs <= 1 or len(paths) < 2 * jobs:
         linter = Linter(config)
         results = []
-        for path in paths:
-            interrupts.check()
-            results.append(task(linter, path))
-            if on_done is not None:
-                on_done(1)
+        with _fewer_collections():
+            for path in paths:
+                interrupts.check()
+                results.append(task(linter, path))
+                if on_done is not None:
+                    on_done(1)
         return results
     import multiprocessing
     from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
