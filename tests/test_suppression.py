@@ -3,6 +3,7 @@ with codes only those codes; `# asynclint: noqa` on a line of its own for the wh
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,39 @@ def test_comment_naming_one_code_silences_only_that_code(comment):
 @pytest.mark.parametrize("comment", ["# noqa: ASY101", "# noqa: ASY10", "# noqa: E501"])
 def test_comment_naming_another_code_does_not_silence(comment):
     assert reported(f"    time.sleep(1)  {comment}\n") == [("ASY100", 6)]
+
+
+@pytest.mark.parametrize(
+    "comment, left",
+    [
+        ("# noqa: ASYNC251", [("ASY103", 6)]),  # flake8-async's and ruff's code for ASY100
+        ("# noqa: ASYNC240", [("ASY100", 6)]),  # ASYNC240 (os.path and the like) is ASY103's
+        ("# noqa: ASYNC251,ASYNC240", []),
+        ("# noqa: ASYNC100", [("ASY100", 6), ("ASY103", 6)]),  # a cancellation rule: none of ours
+    ],
+)
+def test_a_peers_code_for_the_same_finding_silences_ours(comment, left):
+    assert reported(f"    time.sleep(1); os.listdir(path)  {comment}\n") == left
+
+
+def test_a_peers_code_is_never_judged_unused():
+    # ASY002 judges only asynclint's own codes: RUF100 and flake8 judge theirs.
+    config = Config(root=Path.cwd(), select=("ASY100", "ASY002"))
+    text = HEADER + "    time.sleep(1)  # noqa: ASYNC251\n    x = 1  # noqa: ASYNC251\n"
+    assert Linter(config).lint_text(text, "app.py") == []
+
+
+def test_peer_codes_are_the_ones_docs_peers_md_maps():
+    from asynclint.suppression import PEER_CODES
+
+    table = (Path(__file__).parent.parent / "docs" / "peers.md").read_text(encoding="utf-8")
+    documented = {}
+    for row in re.findall(r"^\| \[(ASY\d{3})\]\(rules/ASY\d{3}\.md\) [^|]*\|([^|]*)\|([^|]*)\|$", table, re.M):
+        code, flake8_async, ruff = row
+        for peer in re.findall(r"\b(?:ASYNC|RUF)\d{3}\b", flake8_async + ruff):
+            if not (flake8_async + ruff).strip().startswith("none"):
+                documented[peer] = code
+    assert documented == PEER_CODES
 
 
 def test_comment_on_another_line_does_not_silence():
