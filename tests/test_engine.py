@@ -51,3 +51,18 @@ def test_files_are_linted_with_fewer_collections_and_the_setting_is_restored(tmp
     seen = map_paths([str(tmp_path / f"m{i}.py") for i in range(4)], Config(root=tmp_path), _collector_threshold, jobs)
     assert seen == [LINTING_GC_THRESHOLD] * 4
     assert gc.get_threshold() == before
+
+
+def test_the_engine_tracks_locks_only_when_an_enabled_rule_reads_them(tmp_path, monkeypatch):
+    # The walker's facts come from the enabled checks (hooks_for): with no lock rule selected,
+    # no `with` item is judged as a lock hold at all.
+    from asynclint.analysis import locks
+
+    judged = []
+    with_hold = locks.with_hold
+    monkeypatch.setattr(locks, "with_hold", lambda *args: judged.append(args) or with_hold(*args))
+    text = "import asyncio, time\nlock = asyncio.Lock()\nasync def f():\n    async with lock:\n        await asyncio.sleep(1)\n        time.sleep(1)\n"
+    assert [d.code for d in Linter(Config(root=tmp_path, select=("ASY100",))).lint_text(text, "m.py")] == ["ASY100"]
+    assert judged == []
+    Linter(Config(root=tmp_path, select=("ASY100", "ASY201"))).lint_text(text, "m.py")
+    assert judged

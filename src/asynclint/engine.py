@@ -35,6 +35,7 @@ from asynclint.suppression import Suppressions, file_is_exempt, noqa_comments
 from asynclint.checks.base import words_of
 
 if TYPE_CHECKING:
+    from asynclint.analysis.walker import Hooks
     from asynclint.checks.base import Check, Report
     from asynclint.config import Config
 
@@ -195,7 +196,7 @@ class Linter:
     def __init__(self, config: Config) -> None:
         self.config = config
         self._checks: dict[str, Check] = {}
-        self._visitor_maps: dict[frozenset[str], dict] = {}
+        self._hooks: dict[frozenset[str], Hooks] = {}  # by the set of enabled codes
         self.libcst_parsed = False  # whether libcst parsed the file linted last
 
     def _check(self, code: str) -> Check:
@@ -333,18 +334,19 @@ class Linter:
 
     def _walk(self, module, checks: list[Check]) -> None:
         from asynclint.analysis.context import Context
-        from asynclint.analysis.walker import Walker
+        from asynclint.analysis.walker import Walker, hooks_for
 
         key = frozenset(check.code for check in checks)
-        visitors = self._visitor_maps.get(key)
-        if visitors is None:
-            visitors = self._visitor_maps[key] = _visitor_map(checks)
+        hooks = self._hooks.get(key)
+        if hooks is None:
+            hooks = self._hooks[key] = hooks_for(checks)
         context = Context(self.config.tables)
         for check in checks:
             check.start_file()
             check.context = context
         try:
-            Walker(context, visitors).walk_module(module)
+            # Shared facts (lock holds) are kept only when an enabled check declares it reads them.
+            Walker(context, hooks.visitors, hooks.leavers, hooks.facts).walk_module(module)
         finally:
             for check in checks:
                 check.context = None
@@ -427,18 +429,6 @@ def _describe(exc: Exception) -> str:
 
 def _project_wide(code: str) -> bool:
     return RULES[code].project_wide
-
-
-def _visitor_map(checks: list[Check]) -> dict:
-    import libcst
-
-    visitors: dict[type, list] = {}
-    for check in checks:
-        for attribute in dir(check):
-            if attribute.startswith("visit_"):
-                node_type = getattr(libcst, attribute[len("visit_") :])
-                visitors.setdefault(node_type, []).append(getattr(check, attribute))
-    return visitors
 
 
 def _diagnostics(

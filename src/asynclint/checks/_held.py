@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from asynclint._lazy import libcst as cst
 from asynclint.analysis.context import Context
-from asynclint.analysis.locks import Hold, held
+from asynclint.analysis.locks import LOCK_HOLDS, Hold, held
 from asynclint.checks.base import Check, ProposedFix
 from asynclint.checks.fixes import code_of
 
 
 class HeldAcrossSuspensionCheck(Check):
+    facts = frozenset({LOCK_HOLDS})
+
     def start_file(self) -> None:
         super().start_file()
         self._reported: set[int] = set()  # ids of the holds' `taken_by` nodes

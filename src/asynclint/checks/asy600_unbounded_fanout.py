@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from asynclint._lazy import libcst as cst
 from asynclint.analysis.context import Context
-from asynclint.analysis.locks import held
+from asynclint.analysis.locks import LOCK_HOLDS, held
 from asynclint.analysis.loops import assignments, describe, unbounded_loop
 from asynclint.analysis.scope import dotted_name
 from asynclint.analysis.sources import loop_source
@@ -18,6 +18,7 @@ from asynclint.tables import Tables
 
 class UnboundedFanout(Check):
     code = "ASY600"
+    facts = frozenset({LOCK_HOLDS})  # a semaphore held around the loop bounds it
 
     def __init__(self, tables: Tables) -> None:
         self._spawns = tables.spawns

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from asynclint._lazy import NodeTypes
 from asynclint._lazy import libcst as cst
 from asynclint.analysis.context import Context, LoopFrame
-from asynclint.analysis.locks import held
+from asynclint.analysis.locks import LOCK_HOLDS, held
 from asynclint.analysis.loops import assignments, describe, is_constant_size
 from asynclint.analysis.scope import dotted_name, target_names
 from asynclint.analysis.values import origin_of
@@ -22,6 +22,7 @@ _NESTED = NodeTypes("FunctionDef", "ClassDef", "Lambda")
 
 class SerialAwaitsInLoop(Check):
     code = "ASY604"
+    facts = frozenset({LOCK_HOLDS})
     default_enabled = False  # see docs/rules/ASY604.md: its audited precision is below 90%
 
     def required_words(self, tables: Tables) -> tuple[frozenset[str], ...]:
