@@ -4,6 +4,7 @@ lists under the check's code. Each code is its own small check module that names
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 from asynclint._lazy import NodeTypes
 from asynclint._lazy import libcst as cst
@@ -221,52 +222,52 @@ def _socket_ready(node: cst.Call, ctx: Context) -> bool:
 def _sets_nonblocking(node: cst.CSTNode, name: str, ctx: Context, any_self: bool = False) -> bool:
     """Whether `node` holds `<name>.setblocking(False)` or `<name>.settimeout(0)`; with
     `any_self`, `name` is an attribute (".sock") set on whatever a method calls its instance."""
-    from asynclint.analysis.walker import children
 
-    pending = [node]
-    while pending:
-        current = pending.pop()
-        if (
-            isinstance(current, cst.Call)
-            and isinstance(current.func, cst.Attribute)
-            and current.func.attr.value in ("setblocking", "settimeout")
-            and len(current.args) == 1
-            and code_of(current.args[0].value).strip() in ("False", "0", "0.0")
-        ):
-            receiver = current.func.value
-            if any_self:
-                if isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name) and "." + receiver.attr.value == name:
-                    return True
-            elif _plain_target(receiver, ctx) == name:
-                return True
-        pending.extend(children(current))
-    return False
+    def receiver_is_name(receiver: cst.CSTNode) -> bool:
+        if any_self:
+            return isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name) and "." + receiver.attr.value == name
+        return _plain_target(receiver, ctx) == name
+
+    return _finds(
+        node,
+        lambda current: _is_method_call(current, ("setblocking", "settimeout"))
+        and len(current.args) == 1
+        and code_of(current.args[0].value).strip() in ("False", "0", "0.0")
+        and receiver_is_name(current.func.value),
+    )
 
 
 def _awaits_readiness(statement: cst.CSTNode, name: str, ctx: Context) -> bool:
-    from asynclint.analysis.walker import children
+    def waits_for_name(current: cst.CSTNode) -> bool:
+        if not (isinstance(current, cst.Await) and isinstance(current.expression, cst.Call)):
+            return False
+        call = current.expression
+        callee = call.func.attr.value if isinstance(call.func, cst.Attribute) else getattr(call.func, "value", None)
+        return callee in _READINESS_WAITS and any(_plain_target(arg.value, ctx) == name for arg in call.args)
 
-    pending = [statement]
-    while pending:
-        current = pending.pop()
-        if isinstance(current, cst.Await) and isinstance(current.expression, cst.Call):
-            call = current.expression
-            callee = call.func.attr.value if isinstance(call.func, cst.Attribute) else getattr(call.func, "value", None)
-            if callee in _READINESS_WAITS and any(_plain_target(arg.value, ctx) == name for arg in call.args):
-                return True
-        pending.extend(children(current))
-    return False
+    return _finds(statement, waits_for_name)
 
 
 def _contains(node: cst.CSTNode, kind: type) -> bool:
+    """Whether `node` holds a `kind` outside the functions and lambdas it defines."""
+    return _finds(node, lambda current: isinstance(current, kind), into_functions=False)
+
+
+def _is_method_call(node: cst.CSTNode, methods: tuple[str, ...]) -> bool:
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in methods
+
+
+def _finds(node: cst.CSTNode, matches: Callable[[cst.CSTNode], bool], into_functions: bool = True) -> bool:
+    """Whether `matches` accepts `node` or a node under it; with `into_functions` false, not
+    one inside a def or lambda that `node` holds."""
     from asynclint.analysis.walker import children
 
     pending = [node]
     while pending:
         current = pending.pop()
-        if isinstance(current, kind):
+        if matches(current):
             return True
-        if isinstance(current, (cst.FunctionDef, cst.Lambda)):
+        if not into_functions and isinstance(current, (cst.FunctionDef, cst.Lambda)):
             continue
         pending.extend(children(current))
     return False
@@ -274,20 +275,10 @@ def _contains(node: cst.CSTNode, kind: type) -> bool:
 
 def _calls_method(node: cst.CSTNode, name: str, method: str, ctx: Context) -> bool:
     """Whether `node` holds a call `<name>.<method>(...)` (`name` as _plain_target gives it)."""
-    from asynclint.analysis.walker import children
-
-    pending = [node]
-    while pending:
-        current = pending.pop()
-        if (
-            isinstance(current, cst.Call)
-            and isinstance(current.func, cst.Attribute)
-            and current.func.attr.value == method
-            and _plain_target(current.func.value, ctx) == name
-        ):
-            return True
-        pending.extend(children(current))
-    return False
+    return _finds(
+        node,
+        lambda current: _is_method_call(current, (method,)) and _plain_target(current.func.value, ctx) == name,
+    )
 
 
 def _tests_running(test: cst.BaseExpression, name: str, ctx: Context) -> bool:
