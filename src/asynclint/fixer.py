@@ -228,8 +228,10 @@ def add_noqa_text(text: str, diagnostics: list[Diagnostic]) -> tuple[str, int]:
     codes_by_line: dict[int, set[str]] = {}
     for diagnostic in diagnostics:
         span = diagnostic.span
-        candidates = (span.line, span.end_line) if free is not None else (span.line,)
-        target = next((n for n in candidates if free is None or n in free), None)
+        if free is None:  # text the tokenizer refuses: the first line, as the engine reports
+            target = span.line
+        else:
+            target = next((n for n in (span.line, span.end_line) if n in free), None)
         if target is not None:
             codes_by_line.setdefault(target, set()).add(diagnostic.code)
     lines = split_lines(text)

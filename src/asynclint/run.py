@@ -298,12 +298,16 @@ def _fix(files: list[str], config: Config, jobs: int | None, output: OutputOptio
     outcomes = [change.outcome for change in changes]
     applied = sum(len(o.applied) for o in outcomes)
     current = {o.path: o.fixed for o in outcomes}
+
+    def lines_of(path: str) -> list[str]:
+        return _lines_of_text(current.get(path)) or _read_lines(path)
+
     if fixes.apply and not (fixes.only or fixes.diff):
         # What remains, by the whole pipeline: the project phase (ASY109) sees the fixed files.
         remaining = _relint(files, config, jobs, cache, outcomes)
     else:
         remaining = sorted((d for o in outcomes for d in o.remaining), key=Diagnostic.sort_key)
-    remaining = _not_in_baseline(remaining, output, lambda path: _lines_of_text(current.get(path)) or _read_lines(path))
+    remaining = _not_in_baseline(remaining, output, lines_of)
     for outcome in outcomes:
         if outcome.error:
             click.echo(f"asynclint: {outcome.path}: {outcome.error}", err=True)
@@ -317,7 +321,7 @@ def _fix(files: list[str], config: Config, jobs: int | None, output: OutputOptio
     if fixes.show and applied:
         _print_applied(outcomes)
     if not fixes.only:
-        _print(remaining, len(files), output, fixes, lambda path: _lines_of_text(current.get(path)) or _read_lines(path), applied)
+        _print(remaining, len(files), output, fixes, lines_of, applied)
     else:
         _echo_headers(uncheckable)
         if not output.quiet:
