@@ -140,7 +140,7 @@ def check(
     """Check PATHS (files or directories; default: the current directory). Use '-' to read
     source from standard input, named by --stdin-filename."""
     from asynclint.config import ConfigError, parse_per_file_ignores
-    from asynclint.tables import TableError
+    from asynclint.tableschema import TableError
 
     config_file, overrides = _split_config_options(config_options)
     if color is not None and no_color:
@@ -162,7 +162,7 @@ def check(
         _fail(str(exc))
     start = Path(stdin_filename).parent if stdin_filename else Path.cwd()
     from asynclint.baseline import BaselineError
-    from asynclint.run import FixOptions, OutputOptions, run_check
+    from asynclint.run import FixOptions, OutputOptions, check_tables, run_check
 
     errors = (ConfigError, TableError, BaselineError)  # a message for the user, exit 2
 
@@ -172,7 +172,7 @@ def check(
 
         config = command_line.apply(load_config(config_file, start, overrides, isolated))
         config.enabled  # validates the selectors given on the command line
-        config.tables
+        check_tables(config, cache_dir, use_cache=not no_cache)
         return config
 
     try:

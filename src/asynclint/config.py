@@ -151,14 +151,16 @@ class Config:
 
 def _shipped_tables_digest() -> str:
     """A digest of the rules/ tables as installed: editing a table changes every finding it
-    names, so cached results from before the edit must not be reused."""
-    from importlib import resources
+    names, so cached results from before the edit must not be reused. Every run computes it:
+    the package's directory is read directly, as importlib.resources (which is several
+    milliseconds to import) would read it for a package installed as files."""
+    import asynclint.rules
 
     digest = hashlib.blake2b(digest_size=12)
-    tables = resources.files("asynclint.rules")
-    for entry in sorted(tables.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".toml"):
-            digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
+    tables = Path(asynclint.rules.__file__).parent
+    for name in sorted(os.listdir(tables)):
+        if name.endswith(".toml"):
+            digest.update(name.encode() + b"\0" + (tables / name).read_bytes())
     return digest.hexdigest()
 
 
@@ -267,11 +269,14 @@ def parse_per_file_ignores(values: tuple[str, ...], option: str) -> dict[str, tu
 
 
 def config_from_table(table: dict, where: str, root: Path, source: Path | None = None) -> Config:
-    from asynclint.tables import EXTENSIONS, TableError
-
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: must be a table")
-    known = {**_KEYS, **{extension.key: extension.description for extension in EXTENSIONS}}
+    extensions: tuple = ()
+    if any(key not in _KEYS for key in table):
+        # An `extend-<table>` key, or a typo: only then is the tables module (which a run that
+        # lints nothing never needs) imported, to tell which.
+        from asynclint.tables import EXTENSIONS as extensions
+    known = {**_KEYS, **{extension.key: extension.description for extension in extensions}}
     for key in table:
         if key not in known:
             raise ConfigError(f"{where}: unknown key {key!r}{_did_you_mean(key, known)}")
@@ -287,19 +292,25 @@ def config_from_table(table: dict, where: str, root: Path, source: Path | None =
     config.respect_gitignore = _flag(table, "respect-gitignore", where, True)
     config.per_file_ignores = _table_of_lists(table, "per-file-ignores", where)
     config.extend_per_file_ignores = _table_of_lists(table, "extend-per-file-ignores", where)
-    for extension in EXTENSIONS:
+    for extension in extensions:
         if extension.key in table:
-            try:
-                extension.check(table[extension.key], where)
-            except TableError as exc:
-                raise ConfigError(str(exc)) from None
-            config.extensions[extension.key] = table[extension.key]
+            config.extensions[extension.key] = _checked_extension(extension, table[extension.key], where)
     config.non_serving_paths = DEFAULT_NON_SERVING_PATHS
     if "non-serving-paths" in table:
         config.non_serving_paths = _string_list(table, "non-serving-paths", where)
     config.extend_non_serving_paths = _string_list(table, "extend-non-serving-paths", where)
     _validate_codes(config, where)
     return config
+
+
+def _checked_extension(extension, value: object, where: str) -> object:
+    from asynclint.tables import TableError
+
+    try:
+        extension.check(value, where)
+    except TableError as exc:
+        raise ConfigError(str(exc)) from None
+    return value
 
 
 def _validate_codes(config: Config, where: str) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from functools import cache
-from importlib import import_module, resources
+from importlib import import_module
 from typing import TYPE_CHECKING
 
 from asynclint.diagnostic import Severity
@@ -53,6 +53,8 @@ class RuleInfo:
         return f"{DOCS_BASE_URL}{self.code}.md"
 
     def documentation(self) -> str:
+        from importlib import resources  # not at the top: every run imports this module, few read docs
+
         return resources.files("asynclint.ruledocs").joinpath(f"{self.code}.md").read_text("utf-8")
 
     def summary(self) -> str:
