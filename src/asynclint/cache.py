@@ -3,15 +3,18 @@
 Everything for one config fingerprint (the config, the tables and asynclint's version) lives
 under `<cache dir>/<fingerprint>/`, laid out so that a run reads in proportion to what it needs:
 
-- `files/<xx>.json`: each file's content hash and diagnostics, in 256 shards by a hash of the
-  path. A run reads only the shards of the files it checks (a pre-commit run on ten files, ten
-  small shards), each once.
+- `files/<xx>.json`: each file's content hash, diagnostics and a digest of its summaries, in
+  256 shards by a hash of the path. A run reads only the shards of the files it checks (a
+  pre-commit run on ten files, ten small shards), each once.
 - `summaries/<xx>.json`: the summaries project-wide checks made of each file (by code; see
   `ProjectCheck`), sharded the same way. They are most of what is stored (96% on aiohttp), and
   are read only when the project phase runs, which it does not while no file of the run changed:
-- `project/<key>.json`: the project phase's findings for one set of files and contents (`key`
-  from `pipeline.project_key`). The last few sets are kept, so a pre-commit run on a few files
-  and a run over the whole project do not evict each other's.
+- `project/<key>.json`: the project phase's reports, before `# noqa` is applied, for one set
+  of files and their summaries (`key` from `pipeline.project_key`), with what else they were
+  made from: the content hashes of the files summarized on demand and of the files the
+  reports point into (see `pipeline._still_holds`). An edit that changes no summary (a
+  comment, a `# noqa`) keeps them. The last few sets are kept, so a pre-commit run on a few
+  files and a run over the whole project do not evict each other's.
 
 A changed file, a changed config or a new asynclint version all miss. Each shard is written
 atomically; a corrupt, unreadable or foreign shard is treated as empty: the cache can only
@@ -25,12 +28,16 @@ import hashlib
 import json
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from asynclint.diagnostic import Diagnostic
+from asynclint.reporter import SiteReport
 
-# 5: sharded under <fingerprint>/ (4 was one <fingerprint>.json, deleted on the first save).
-_FORMAT = 5
+# 6: a file's entry holds the digest of its summaries; the project phase's result is keyed by
+# them and holds its reports before noqa. 5: sharded under <fingerprint>/ (4 was one
+# <fingerprint>.json, deleted on the first save).
+_FORMAT = 6
 # How many of the project phase's results (sets of files) are kept.
 PROJECT_RESULTS_KEPT = 8
 
@@ -39,17 +46,32 @@ def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def summaries_digest(summaries: dict[str, dict]) -> str:
+    """One digest of a file's summaries (by code): what the project phase reads of the file."""
+    return content_hash(json.dumps(summaries, sort_keys=True).encode("utf-8", "surrogatepass"))
+
+
+@dataclass
+class ProjectRecord:
+    """The project phase's result for one set of files and summaries: its reports, and the
+    content hashes of the files it also depends on (see `pipeline._still_holds`)."""
+
+    reports: list[SiteReport]
+    read: dict[str, str | None]  # the files summarized on demand
+    placed: dict[str, str]  # the files the reports' positions are in
+
+
 def _shard_name(path: str) -> str:
     return hashlib.blake2b(path.encode("utf-8", "surrogateescape"), digest_size=1).hexdigest()
 
 
 class _Shards:
-    """Entries by path, `[content hash, value]`, in shard files under `directory` (None: in
-    memory only), each shard read when one of its paths is first asked for."""
+    """Entries by path, `[content hash, *values]` (of `value_types`), in shard files under
+    `directory` (None: in memory only), each shard read when one of its paths is first asked for."""
 
-    def __init__(self, directory: Path | None, value_type: type) -> None:
+    def __init__(self, directory: Path | None, value_types: tuple[type, ...]) -> None:
         self.directory = directory
-        self._value_type = value_type
+        self._value_types = value_types
         self._loaded: dict[str, dict[str, list]] = {}
         self._dirty: set[str] = set()
 
@@ -59,16 +81,20 @@ class _Shards:
             shard = self._loaded[name] = _read_entries(self.directory / f"{name}.json") if self.directory else {}
         return shard
 
-    def get(self, path: str, digest: str):
-        """The value stored for this content of `path`; None if there is none of the shape
+    def get(self, path: str, digest: str) -> list | None:
+        """The values stored for this content of `path`; None if there are none of the shape
         `put` writes (the file may have been damaged or written by something else)."""
         entry = self._shard(_shard_name(path)).get(path)
-        well_formed = isinstance(entry, list) and len(entry) == 2 and isinstance(entry[1], self._value_type)
-        return entry[1] if well_formed and entry[0] == digest else None
+        well_formed = (
+            isinstance(entry, list)
+            and len(entry) == 1 + len(self._value_types)
+            and all(isinstance(value, kind) for value, kind in zip(entry[1:], self._value_types))
+        )
+        return entry[1:] if well_formed and entry[0] == digest else None
 
-    def put(self, path: str, digest: str, value) -> None:
+    def put(self, path: str, digest: str, *values) -> None:
         name = _shard_name(path)
-        self._shard(name)[path] = [digest, value]
+        self._shard(name)[path] = [digest, *values]
         self._dirty.add(name)
 
     def save(self) -> None:
@@ -87,10 +113,11 @@ class ResultCache:
         self.directory = directory
         self._fingerprint = fingerprint
         root = directory / fingerprint if directory is not None else None
-        self._files = _Shards(root / "files" if root else None, list)
-        self._summaries = _Shards(root / "summaries" if root else None, dict)
+        # [content hash, diagnostics, `summaries_digest` of the file's summaries]
+        self._files = _Shards(root / "files" if root else None, (list, str))
+        self._summaries = _Shards(root / "summaries" if root else None, (dict,))
         self._project_directory = root / "project" if root else None
-        self._project: dict[str, list] = {}  # key -> diagnostics (as dicts), read or put this run
+        self._project: dict[str, dict] = {}  # key -> ProjectRecord's document, read or put this run
         self._new_projects: list[str] = []
 
     def get(self, path: str, digest: str) -> list[Diagnostic] | None:
@@ -98,18 +125,24 @@ class ResultCache:
         if found is None:
             return None
         try:
-            return [Diagnostic.from_dict(item) for item in found]
+            return [Diagnostic.from_dict(item) for item in found[0]]
         except (LookupError, TypeError, ValueError, AttributeError):  # damaged: check the file again
             return None
 
+    def summaries_digest(self, path: str, digest: str) -> str | None:
+        """`summaries_digest` of the summaries stored with this content of `path`."""
+        found = self._files.get(path, digest)
+        return found[1] if found is not None else None
+
     def summaries(self, path: str, digest: str) -> dict[str, dict]:
         """The project-wide checks' summaries of the file with this content, by code."""
-        return self._summaries.get(path, digest) or {}
+        found = self._summaries.get(path, digest)
+        return found[0] if found is not None else {}
 
     def put(
         self, path: str, digest: str, diagnostics: list[Diagnostic], summaries: dict[str, dict] | None = None
     ) -> None:
-        self._files.put(path, digest, [d.to_dict() for d in diagnostics])
+        self._files.put(path, digest, [d.to_dict() for d in diagnostics], summaries_digest(summaries or {}))
         if summaries:
             self._summaries.put(path, digest, dict(summaries))
 
@@ -119,22 +152,28 @@ class ResultCache:
             return
         self._summaries.put(path, digest, {**self.summaries(path, digest), code: summary})
 
-    def project_result(self, key: str) -> list[Diagnostic] | None:
-        """The project-wide checks' diagnostics for exactly this set of files and contents."""
+    def project_result(self, key: str) -> ProjectRecord | None:
+        """The project phase's record for exactly this set of files and summaries."""
         if key not in self._project and self._project_directory is not None:
             document = _read_document(self._project_directory / f"{key}.json")
-            if isinstance(document.get("diagnostics"), list):
-                self._project[key] = document["diagnostics"]
+            if document:
+                self._project[key] = document
         found = self._project.get(key)
         if found is None:
             return None
         try:
-            return [Diagnostic.from_dict(item) for item in found]
+            reports = [SiteReport.from_dict(item) for item in found["reports"]]
+            read, placed = dict(found["read"]), dict(found["placed"])
         except (LookupError, TypeError, ValueError, AttributeError):
             return None
+        return ProjectRecord(reports, read, placed)
 
-    def put_project_result(self, key: str, diagnostics: list[Diagnostic]) -> None:
-        self._project[key] = [d.to_dict() for d in diagnostics]
+    def put_project_result(self, key: str, record: ProjectRecord) -> None:
+        self._project[key] = {
+            "reports": [report.to_dict() for report in record.reports],
+            "read": record.read,
+            "placed": record.placed,
+        }
         self._new_projects.append(key)
 
     def save(self) -> None:
@@ -157,7 +196,7 @@ class ResultCache:
             return
         self._project_directory.mkdir(parents=True, exist_ok=True)
         for key in self._new_projects:
-            _write_json(self._project_directory / f"{key}.json", {"format": _FORMAT, "diagnostics": self._project[key]})
+            _write_json(self._project_directory / f"{key}.json", {"format": _FORMAT, **self._project[key]})
         self._new_projects.clear()
         results = sorted(self._project_directory.glob("*.json"), key=_modified, reverse=True)
         for stale in results[PROJECT_RESULTS_KEPT:]:

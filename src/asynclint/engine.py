@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import gc
 import os
 import re
@@ -25,12 +26,12 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from asynclint import interrupts
-from asynclint.diagnostic import Applicability, Diagnostic, Edit, Fix, Severity, Span
-from asynclint.edits import import_edits
-from asynclint.positions import line_count, node_ranges, split_lines
+from asynclint.diagnostic import Diagnostic, Severity, Span
+from asynclint.positions import line_count, split_lines
 from asynclint.registry import RULES, UNCHECKABLE_CODE, UNCHECKABLE_NAME, UNUSED_NOQA_CODE
+from asynclint.reporter import file_diagnostics, unused_noqa
 from asynclint.sourcefile import UncheckableSource, decode
-from asynclint.suppression import Suppressions, file_is_exempt, noqa_comments
+from asynclint.suppression import Suppressions, file_is_exempt
 
 from asynclint.checks.base import words_of
 
@@ -199,6 +200,11 @@ class Linter:
         self._hooks: dict[frozenset[str], Hooks] = {}  # by the set of enabled codes
         self.libcst_parsed = False  # whether libcst parsed the file linted last
 
+    @functools.cached_property
+    def followed_codes(self) -> frozenset[str]:
+        """The codes whose calls a helper chain may end in, for a file linted alone."""
+        return followed_codes(self.config)
+
     def _check(self, code: str) -> Check:
         check = self._checks.get(code)
         if check is None:
@@ -286,7 +292,7 @@ class Linter:
             check = self._check(code)
             check.prepare(alone=False, locate=locate)
             self._walk(module, [check])
-            check.finish(module, path, Suppressions(split_lines(text)), self.config)
+            check.finish(module, path, Suppressions(split_lines(text)))
             return check.summary()
         except RecursionError:
             return None
@@ -321,16 +327,16 @@ class Linter:
         self.libcst_parsed = True
         project_checks = [check for check in checks if _project_wide(check.code)]
         for check in project_checks:
-            check.prepare(alone=summaries is None)
+            check.prepare(alone=summaries is None, followed=self.followed_codes)
         self._walk(module, checks)
         for check in project_checks:
-            check.finish(module, path, suppressions, self.config)
+            check.finish(module, path, suppressions)
             if summaries is not None:
                 summaries[check.code] = check.summary()
         reports = [report for check in checks if check.code in codes for report in check.reports]
         if not reports:
             return []
-        return _diagnostics(path, text, module, reports, None if self.config.ignore_noqa else suppressions)
+        return file_diagnostics(path, text, module, reports, None if self.config.ignore_noqa else suppressions)
 
     def _walk(self, module, checks: list[Check]) -> None:
         from asynclint.analysis.context import Context
@@ -427,94 +433,20 @@ def _describe(exc: Exception) -> str:
         return type(exc).__name__
 
 
+def followed_codes(config: Config) -> frozenset[str]:
+    """The codes whose blocking calls a helper chain (ASY109) may end in: every code of the
+    tables but those the configuration ignores (`ignore = ["ASY103"]` stops chains that end in
+    file I/O; `select = ["ASY109"]` alone still follows them all)."""
+    from asynclint.config import expand_selectors
+
+    codes = {group.code for group in config.tables.blocking.values()}
+    if config.tables.bridges.calls:
+        codes.add("ASY110")  # a sync bridge (`asyncio.run`, `async_to_sync(f)(...)`) waits for a loop
+    return frozenset(codes) - expand_selectors(config.ignore)
+
+
 def _project_wide(code: str) -> bool:
     return RULES[code].project_wide
-
-
-def _diagnostics(
-    path: str, text: str, module, reports: list[Report], suppressions: Suppressions | None
-) -> list[Diagnostic]:
-    """`suppressions`: the file's `# noqa` comments, which drop what they silence (None: drop
-    nothing)."""
-    wanted = [r.node for r in reports] + [r.statement for r in reports if r.statement is not None]
-    wanted += [edit.node for r in reports if r.fix is not None for edit in r.fix.edits]
-    anchors = {}
-    for report in reports:
-        if report.anchor is not None:
-            anchors[report.node] = report.anchor
-            if report.statement is not None:
-                anchors[report.statement] = report.anchor
-            for edit in report.fix.edits if report.fix is not None else ():
-                anchors[edit.node] = report.anchor
-    positions = node_ranges(module, wanted, anchors, text)
-    import_edits_by_modules: dict[tuple[str, ...], tuple[Edit, ...]] = {}
-    found = []
-    for report in reports:
-        span = _span(positions[report.node])
-        lines = (span.line, span.end_line)
-        if report.statement is not None:
-            statement = positions[report.statement]
-            lines += (statement.start.line, statement.end.line)
-        if suppressions is not None and suppressions.silences(report.code, lines):
-            continue
-        rule = RULES[report.code]
-        fix = None
-        if report.fix is not None:
-            edits = tuple(Edit(_span(positions[e.node]), e.replacement) for e in report.fix.edits)
-            if report.fix.imports:
-                if report.fix.imports not in import_edits_by_modules:
-                    import_edits_by_modules[report.fix.imports] = import_edits(module, report.fix.imports)
-                edits += import_edits_by_modules[report.fix.imports]
-            fix = Fix(report.fix.title, report.fix.applicability, edits)
-        found.append(
-            Diagnostic(path, rule.code, rule.name, rule.severity, report.message, span, fix, report.related)
-        )
-    return found
-
-
-# asynclint's codes are ASY and three digits; flake8-async's ASYNC210 is not one of them.
-_OUR_CODE = re.compile(r"ASY\d{3}")
-
-
-def unused_noqa(path: str, suppressions: Suppressions, enabled) -> list[Diagnostic]:
-    """ASY002: codes of asynclint's own in `# noqa:` comments that silenced nothing here, or
-    that no rule has. Other tools' codes are theirs to judge. The fix drops the code (or the
-    whole comment, when nothing else is left in it)."""
-    rule = RULES[UNUSED_NOQA_CODE]
-    found = []
-    for line, start, end, codes in noqa_comments(suppressions.lines):
-        # ASY002's own code is not judged: it silences this very diagnostic.
-        ours = [c for c in codes if _OUR_CODE.fullmatch(c) and c != UNUSED_NOQA_CODE]
-        unknown = [c for c in ours if c not in RULES]
-        unused = [c for c in ours if c in RULES and c in enabled and (line, c) not in suppressions.used]
-        stale = unknown + unused
-        if not stale or suppressions.silences(UNUSED_NOQA_CODE, (line,)):
-            continue
-        kept = [c for c in codes if c not in stale]
-        text = suppressions.lines[line - 1]
-        if kept:
-            span, replacement = Span(line, start, line, end), f"# noqa: {', '.join(kept)}"
-        else:  # drop the comment and the spaces before it
-            lead = len(text[:start]) - len(text[:start].rstrip())
-            rest = text[end:].lstrip()
-            # Words after the codes (`# noqa: ASY103 - a tmpfs stat`) are the comment's own
-            # reason: they go with it, or they would be left behind as code. Another comment
-            # after it (`# pragma: no cover`) stays.
-            stop = end if not rest or rest.startswith("#") else len(text)
-            span, replacement = Span(line, start - lead, line, stop), ""
-        parts = []
-        if unused:
-            parts.append(f"unused: {', '.join(unused)} (nothing on this line is reported for it)")
-        if unknown:
-            parts.append(f"unknown: {', '.join(unknown)} (no asynclint rule has this code)")
-        message = f"`# noqa` lists codes that silence nothing; {'; '.join(parts)}; remove them so suppressions do not hide future findings"
-        fix = Fix(f"Remove {', '.join(stale)} from the noqa comment", Applicability.SAFE, (Edit(span, replacement),))
-        found.append(Diagnostic(path, rule.code, rule.name, rule.severity, message, Span(line, start, line, end), fix))
-    return found
-
-
-def _span(code_range) -> Span:
-    return Span(code_range.start.line, code_range.start.column, code_range.end.line, code_range.end.column)
 
 
 # --- many files ---------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 """The one lint pipeline every entry point runs (`check`, `--fix` and its variants, `--add-noqa`,
 baselines, standard input, the language server): the per-file phase (each file linted, or taken
-from the cache, with the summaries project-wide checks make of it), then the project phase
-(`ProjectCheck.check_project` over every summary), giving each file's diagnostics with `# noqa`
-already applied. Callers apply baselines and render.
+from the cache, with the summaries project-wide checks make of it, its diagnostics built by the
+reporter), then the project phase (`ProjectCheck.check_project` over every summary, giving
+`reporter.SiteReport`s; cached by the summaries it read, so an edit that changes none re-uses
+it), then the reporter judges the project's reports by the files' `# noqa` comments as they are
+now. The result: each file's diagnostics, `# noqa` applied. Callers apply baselines and render.
 
 `overlay` maps paths to text that stands for the file instead of what is on disk: standard
 input's buffer, an editor's unsaved document, a fixed file `--diff` does not write (for a
@@ -26,9 +28,10 @@ from typing import TYPE_CHECKING, Callable
 from asynclint.diagnostic import Diagnostic
 
 if TYPE_CHECKING:
-    from asynclint.cache import ResultCache
+    from asynclint.cache import ProjectRecord, ResultCache
     from asynclint.config import Config
     from asynclint.engine import FileResult
+    from asynclint.project import Sources
 
 
 def _to_stderr(message: str) -> None:
@@ -83,7 +86,8 @@ def lint_project(
     not read again; each file read is added. The caller removes a path when its file changes."""
     from asynclint.engine import Linter, map_paths
     from asynclint.notebook import is_notebook, lint_file, lint_notebook_data
-    from asynclint.project import project_codes
+    from asynclint.project import Sources, project_codes
+    from asynclint.reporter import project_diagnostics
 
     stats = stats if stats is not None else PipelineStats()
     started = time.perf_counter()
@@ -119,21 +123,24 @@ def lint_project(
     if project:
         started = time.perf_counter()
         paths = [path for path in on_disk + list(overlay) if not is_notebook(path)]
-        # Project-wide findings depend on every file: reuse them only when no file changed.
-        key = None
-        if cache is not None and not overlay and all(path in digests for path in paths):
-            key = project_key(paths, digests)
-        found = cache.project_result(key) if key is not None else None
-        stats.project_cached = found is not None
-        if found is None:
+        sources = Sources(overlay)
+        # The project phase reads the files' summaries (and the files it summarizes on demand):
+        # its result is reused while they are the same, whatever else changed in the files.
+        key = _project_key(paths, digests, cache) if cache is not None and not overlay else None
+        record = cache.project_result(key) if key is not None else None
+        if record is not None and not _still_holds(record, digests, sources):
+            record = None
+        stats.project_cached = record is not None
+        if record is None:
             if cache is not None:  # the summaries of the files taken from the cache, read only now
                 for path in paths:
                     if path not in summaries and path in digests:
                         summaries[path] = cache.summaries(path, digests[path])
-            found = _project_phase(config, paths, summaries, jobs, cache, overlay, report_error)
-            if key is not None and found is not None:
-                cache.put_project_result(key, found)
-        diagnostics.extend(found or [])
+            record = _project_phase(config, paths, summaries, jobs, cache, sources, digests, overlay, report_error)
+            if key is not None and record is not None:
+                cache.put_project_result(key, record)
+        if record is not None:
+            diagnostics += project_diagnostics(record.reports, sources.text, config.ignore_noqa)
         stats.project_seconds = time.perf_counter() - started
     if cache is not None:
         cache.save()
@@ -164,12 +171,16 @@ def _from_cache(files, cache: ResultCache, digests, diagnostics) -> list[str]:
     return to_lint
 
 
-def _project_phase(config, paths, summaries, jobs, cache, overlay, report_error) -> list[Diagnostic] | None:
-    """The project phase's diagnostics; None when it failed (and `report_error` was told)."""
+def _project_phase(
+    config, paths, summaries, jobs, cache, sources, digests, overlay, report_error
+) -> ProjectRecord | None:
+    """The project phase's reports, with the content hashes of the files they depend on
+    beyond their summaries; None when it failed (and `report_error` was told)."""
+    from asynclint.cache import ProjectRecord
     from asynclint.project import run_project_checks
 
     try:
-        return run_project_checks(config, paths, summaries, jobs, cache, overlay)
+        reports, read = run_project_checks(config, paths, summaries, jobs, cache, sources, digests, overlay)
     except Exception as exc:  # noqa: BLE001 - a failed project phase must not lose every file's findings
         if os.environ.get("ASYNCLINT_DEBUG"):
             raise
@@ -178,11 +189,47 @@ def _project_phase(config, paths, summaries, jobs, cache, overlay, report_error)
             " only the per-file findings are reported"
         )
         return None
+    placed = {place.path: digests.get(place.path) for report in reports for place in report.places}
+    return ProjectRecord(reports, read, placed)
 
 
-def project_key(files: list[str], digests: dict[str, str]) -> str:
-    """One digest of the whole set of files and their contents."""
+def _project_key(paths: list[str], digests: dict[str, str], cache: ResultCache) -> str | None:
+    """The key of the project phase's result for these files as they are: None when a file's
+    summaries are not known by digest (it cannot be read)."""
+    found = {}
+    for path in paths:
+        digest = digests.get(path)
+        found[path] = cache.summaries_digest(path, digest) if digest is not None else None
+        if found[path] is None:
+            return None
+    return project_key(found)
+
+
+def project_key(summary_digests: dict[str, str]) -> str:
+    """One digest of the whole set of files and their summaries (path -> `cache.summaries_digest`)."""
     import hashlib
 
-    joined = "\n".join(f"{path}\0{digests[path]}" for path in sorted(files))
+    joined = "\n".join(f"{path}\0{summary_digests[path]}" for path in sorted(summary_digests))
     return hashlib.blake2b(joined.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+
+
+def _still_holds(record: ProjectRecord, digests: dict[str, str], sources: Sources) -> bool:
+    """Whether a cached result (for the same summaries) holds for the files as they are: the
+    files summarized on demand are unchanged, and in each file the reports point into that
+    changed since, every position they show is still where the site is (a comment added, a
+    `# noqa`, moves none; a line added above moves them, and the messages name lines)."""
+    from asynclint.analysis.sourceorder import ast_positions
+
+    if any(digests.get(path) != digest for path, digest in record.read.items()):
+        return False
+    for path, digest in record.placed.items():
+        if digests.get(path) == digest:
+            continue
+        places = [place for report in record.reports for place in report.places if place.path == path]
+        text = sources.text(path)
+        if text is None or any(place.rank is None for place in places):
+            return False
+        found = ast_positions(text, dict(enumerate(place.rank for place in places)), *places[0].counts)
+        if found is None or any(found[index] != place.position for index, place in enumerate(places)):
+            return False
+    return True

@@ -10,7 +10,10 @@ Two phases:
    left out), and its calls of things the project may define, named as written.
 2. Over every checked file's summary (analysis/callgraph.py): resolve the names by module
    path, propagate "may block" to a fixed point, and report each async function's call of a
-   sync helper that may block, with the chain in the message and as related locations.
+   sync helper that may block, with the chain in the message and as related locations. The
+   reports are `reporter.SiteReport`s: the reporter applies `# noqa` and builds diagnostics;
+   what the rule needs of the run (the codes a chain may end in, where ASY109 is enabled,
+   positions by rank in a file's current text) `Project` gives it.
 
 Linting one file alone (standard input, an editor) runs phase 2 over that file only: helpers
 defined in the same file are followed, imported ones are not.
@@ -59,7 +62,8 @@ from asynclint.analysis.summary import (
 )
 from asynclint.checks._blocking import blocks
 from asynclint.checks.base import ProjectCheck, ProposedFix
-from asynclint.diagnostic import Applicability, Diagnostic, Fix, RelatedLocation, Span
+from asynclint.diagnostic import Applicability, Fix, RelatedLocation, Span
+from asynclint.reporter import SitePlace, SiteReport
 from asynclint.suppression import parse_noqa
 from asynclint.tables import Tables
 
@@ -469,7 +473,7 @@ class BlockingViaHelper(ProjectCheck):
 
     # --- the end of the file ----------------------------------------------------------------
 
-    def finish(self, module: cst.Module, path: str, suppressions, config) -> None:
+    def finish(self, module: cst.Module, path: str, suppressions) -> None:
         self._settle(None)
         self._keep_what_is_named()
         if self._module_scope is not None:
@@ -491,7 +495,7 @@ class BlockingViaHelper(ProjectCheck):
                 self._place_by_rank(module, suppressions.lines, sites)
             self._drop_silenced(suppressions)
         if self._alone:
-            self._report_alone(module, path, followed_codes(config))
+            self._report_alone(module, path, self._followed)
 
     def _keep_what_is_named(self) -> None:
         """Summaries keep the parameters their guards and arguments name, the attribute
@@ -591,9 +595,9 @@ class BlockingViaHelper(ProjectCheck):
             self.report(node, message, self._statements.get(finding.site.id), fix, related)
 
     @classmethod
-    def check_project(cls, project: Project) -> list[Diagnostic]:
+    def check_project(cls, project: Project) -> list[SiteReport]:
         modules = {path: module_path(path) for path in project.paths}
-        graph = CallGraph(modules, followed_codes(project.config), lambda path: cls.code in project.codes_for(path))
+        graph = CallGraph(modules, project.followed_codes, project.reports_in)
         summaries: dict[str, FileSummary | None] = {}
 
         def add(found: dict[str, dict | None]) -> list[str]:
@@ -619,24 +623,8 @@ class BlockingViaHelper(ProjectCheck):
         if not findings:
             return []
         _locate(findings, summaries, project)
-        diagnostics = []
-        for finding in findings:
-            diagnostic = _diagnostic(cls, finding, summaries, project)
-            if diagnostic is not None:
-                diagnostics.append(diagnostic)
-        return diagnostics
-
-
-def followed_codes(config) -> frozenset[str]:
-    """The codes whose blocking calls a helper chain may end in: every code of the tables but
-    those the configuration ignores (`ignore = ["ASY103"]` stops chains that end in file I/O;
-    `select = ["ASY109"]` alone still follows them all)."""
-    from asynclint.config import expand_selectors
-
-    codes = {group.code for group in config.tables.blocking.values()}
-    if config.tables.bridges.calls:
-        codes.add("ASY110")  # a sync bridge (`asyncio.run`, `async_to_sync(f)(...)`) waits for a loop
-    return frozenset(codes) - expand_selectors(config.ignore)
+        reports = (_site_report(cls.code, finding, summaries) for finding in findings)
+        return [report for report in reports if report is not None]
 
 
 def _locate(findings: list[Finding], summaries: dict[str, FileSummary | None], project: Project) -> None:
@@ -654,11 +642,9 @@ def _locate(findings: list[Finding], summaries: dict[str, FileSummary | None], p
     }
     for path, sites in list(missing.items()):
         # Python's ast finds them by rank, for a fraction of what libcst's codegen costs.
-        summary, text = summaries[path], project.text(path)
-        placed = None
-        if text is not None:
-            wanted_ranks = {site: summary.rank_of(site) for site in sites}
-            placed = ast_positions(text, wanted_ranks, summary.calls, summary.attributes)
+        summary = summaries[path]
+        wanted_ranks = {site: summary.rank_of(site) for site in sites}
+        placed = project.place_by_rank(path, wanted_ranks, summary.calls, summary.attributes)
         if placed is not None:
             summary.positions.update(placed)
             project.store_summary(path, summary.to_dict())
@@ -680,30 +666,31 @@ def _structure(summary: FileSummary) -> tuple:
     return tuple(tuple(f.to_list()) for f in summary.functions)
 
 
-def _diagnostic(check, finding: Finding, summaries, project: Project) -> Diagnostic | None:
-    position = summaries[finding.path].positions.get(finding.site.id)
-    if position is None:
-        return None
-    line, column, end_line, end_column, first, last = position
-    if project.silenced(finding.path, check.code, (line, end_line, first, last)):
-        return None
+def _site_report(code: str, finding: Finding, summaries: dict[str, FileSummary | None]) -> SiteReport | None:
+    """The finding as the reporter takes it; None when a site it names could not be placed."""
+    places = []
+    for path, site in [(finding.path, finding.site.id), *((hop.path, hop.site) for hop in finding.chain)]:
+        summary = summaries[path]
+        position = summary.positions.get(site)
+        if position is None:
+            return None
+        places.append(SitePlace(path, summary.rank_of(site), (summary.calls, summary.attributes), position))
+    line, column, end_line, end_column, first, last = places[0].position
 
     def span(hop: Hop) -> Span:
         found = summaries[hop.path].positions[hop.site]
         return Span(found[0], found[1], found[2], found[3])
 
-    if any(hop.site not in summaries[hop.path].positions for hop in finding.chain):
-        return None
     message, related = describe(finding, span, with_paths=True)
-    return Diagnostic(
+    return SiteReport(
         finding.path,
-        check.code,
-        check.name,
-        check.severity,
-        message,
+        code,
         Span(line, column, end_line, end_column),
+        (line, end_line, first, last),
+        message,
+        related,
         Fix(suggestion(finding), Applicability.DISPLAY_ONLY, ()),
-        related=related,
+        tuple(places),
     )
 
 

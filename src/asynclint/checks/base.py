@@ -5,8 +5,8 @@ A check declares its code and which words must appear in a file for it to have a
 `registry`, which the class receives when it is defined. Its `visit_<Node>` and
 `leave_<Node>` methods receive the node and the shared `Context` as the walk enters and leaves
 the node, decide, and call `self.report(...)`; a shared fact the walker computes only on demand
-is declared in `facts`. It never reads files, config or output; the engine turns its reports
-into diagnostics.
+is declared in `facts`. It never reads files, config or output; the reporter (reporter.py)
+turns its reports into diagnostics.
 """
 
 from __future__ import annotations
@@ -117,18 +117,21 @@ class Check:
 
 class ProjectCheck(Check):
     """A check whose findings depend on other files (ASY109 follows calls into helpers
-    defined anywhere in the project). It runs in two phases:
+    defined anywhere in the project): a rule over a project index. It runs in two phases:
 
     1. Per file, in the worker that parses it, during the same single traversal as every other
        check: its visitors fill a summary, which `summary()` returns as plain JSON-ready data.
        The engine keeps it with the file's result and the cache stores it with the file's
        diagnostics, keyed by the file's content.
     2. Once per run, in the main process, `check_project(project)` reads every file's summary
-       (asking for more through `project.summarize` when it needs them) and returns the
-       diagnostics.
+       (asking for more through `project.summarize` when it needs them) and returns its
+       findings as `reporter.SiteReport`s, placed and not judged by noqa: the reporter does
+       that, from the files as they are when the findings are shown.
 
     When one file is linted alone (standard input, an editor, the fixer), `finish` runs
-    phase 2 over that file only and reports through `report` like any check.
+    phase 2 over that file only and reports through `report` like any check. What a check
+    needs to know of the run (which files it reports in, which codes a chain may end in) it
+    is given, by `prepare` and by the `project.Project` it receives.
     """
 
     project_wide: ClassVar[bool] = True
@@ -136,15 +139,18 @@ class ProjectCheck(Check):
     def __init__(self, tables: Tables) -> None:
         self._alone = True
         self._locate: frozenset[int] = frozenset()
+        self._followed: frozenset[str] = frozenset()
         super().__init__(tables)
 
-    def prepare(self, alone: bool, locate: frozenset[int] = frozenset()) -> None:
+    def prepare(self, alone: bool, locate: frozenset[int] = frozenset(), followed: frozenset[str] = frozenset()) -> None:
         """Before a file's traversal: whether this file is linted alone (report here) or as
-        part of a project (summarize only), and which sites' positions a summary must carry."""
+        part of a project (summarize only), which sites' positions a summary must carry, and
+        (alone) the codes whose calls a helper chain may end in (`engine.followed_codes`)."""
         self._alone = alone
         self._locate = locate
+        self._followed = followed
 
-    def finish(self, module, path: str, suppressions, config) -> None:
+    def finish(self, module, path: str, suppressions) -> None:
         """After the traversal of `module` (whose lines `suppressions` reads)."""
 
     def summary(self) -> dict:
@@ -152,6 +158,7 @@ class ProjectCheck(Check):
 
     @classmethod
     def check_project(cls, project) -> list:
+        """Phase 2: the findings over every file's summary, as `reporter.SiteReport`s."""
         raise NotImplementedError
 
 
