@@ -13,6 +13,8 @@ right, among the project's own classes.
 Summaries are needed only for the functions reachable from an async function, so the files
 that the first phase did not summarize (it skips files without `async`) are asked for on
 demand: `explore()` returns the files it needs, the caller summarizes them and asks again.
+A file whose summary turns out damaged when the walk reads a function's body (summaries read
+from the cache decode bodies lazily, summary.py) is dropped and asked for the same way.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from asynclint.analysis.summary import (
     SELF,
     SUPER,
     ClassSummary,
+    DamagedSummary,
     FileSummary,
     FunctionSummary,
     Site,
@@ -95,7 +98,11 @@ class CallGraph:
             if module.name:
                 self._by_name.setdefault(module.name, []).append(path)
         self._needs: set[str] = set()
+        self._damaged: set[str] = set()  # files whose summaries the walk found damaged
+        self._dropped: set[str] = set()  # files dropped so, once each
         self._memo: dict[tuple, object] = {}
+        self._callees: dict[Key, list[tuple[Site, Key]]] = {}
+        self._root_functions: list[tuple[str, FunctionSummary]] | None = None
 
     # --- summaries ----------------------------------------------------------------------
 
@@ -103,7 +110,13 @@ class CallGraph:
         """A file's summary; None for a file that has none (it could not be parsed)."""
         module = self._modules.get(path)
         self._files[path] = _File(path, module, summary) if summary is not None and module else None
+        self._forget()
+
+    def _forget(self) -> None:
+        """Drop what was worked out from the summaries held, when they change."""
         self._memo.clear()
+        self._callees.clear()
+        self._root_functions = None
 
     def _file(self, path: str) -> _File | None:
         if path not in self._files:
@@ -229,34 +242,63 @@ class CallGraph:
 
     # --- the graph ------------------------------------------------------------------------
 
-    def _roots(self):
-        for path in sorted(p for p, f in self._files.items() if f is not None):
-            if not self._reports_in(path):
-                continue
-            for function in self._files[path].summary.functions:
-                if function.is_async:
-                    yield path, function
+    def _roots(self) -> list[tuple[str, FunctionSummary]]:
+        """The async functions of the files ASY109 reports in (explore and findings both ask)."""
+        if self._root_functions is None:
+            self._root_functions = [
+                (path, function)
+                for path in sorted(p for p, f in self._files.items() if f is not None and self._reports_in(p))
+                for function in self._files[path].summary.functions
+                if function.is_async
+            ]
+        return self._root_functions
+
+    def _calls(self, path: str, function: FunctionSummary) -> list[tuple[Site, Key]]:
+        """The function's sites that call a project sync function, with that function (see
+        `callee`); none for a function whose body is damaged (its file is asked for again)."""
+        key = (path, function.qualname)
+        found = self._callees.get(key)
+        if found is None:
+            try:
+                sites = function.sites
+            except DamagedSummary:
+                if path in self._dropped:
+                    raise  # made again and still damaged: not the cache's doing
+                self._damaged.add(path)
+                sites = []
+            found = []
+            for site in sites:
+                callee = self.callee(path, function, site)
+                if callee is not None:
+                    found.append((site, callee))
+            self._callees[key] = found
+        return found
 
     def explore(self) -> set[str]:
         """Walk from every async function's calls through the sync functions they reach; return
-        the files whose summaries the walk needed and did not have (empty: it is complete)."""
+        the files whose summaries the walk needed and did not have, or found damaged (empty:
+        it is complete)."""
         self._needs = set()
         self._reached: set[Key] = set()
         pending: deque[Key] = deque()
         for path, function in self._roots():
-            for site in function.sites:
-                key = self.callee(path, function, site)
-                if key is not None and key not in self._reached:
+            for _site, key in self._calls(path, function):
+                if key not in self._reached:
                     self._reached.add(key)
                     pending.append(key)
         while pending:
             path, qualname = pending.popleft()
-            function = self._files[path].functions[qualname]
-            for site in function.sites:
-                key = self.callee(path, function, site)
-                if key is not None and key not in self._reached:
+            for _site, key in self._calls(path, self._files[path].functions[qualname]):
+                if key not in self._reached:
                     self._reached.add(key)
                     pending.append(key)
+        if self._damaged:
+            for path in self._damaged:
+                del self._files[path]
+            self._dropped |= self._damaged
+            self._needs |= self._damaged
+            self._damaged = set()
+            self._forget()
         return set(self._needs)
 
     def findings(self) -> list[Finding]:
@@ -274,11 +316,8 @@ class CallGraph:
         is weaker than (at most _MAX_WAYS, fewest conditions first, then fewest hops)."""
         callers: dict[Key, list[tuple[Key, Site]]] = {}
         for key in sorted(self._reached):
-            function = self._function(key)
-            for site in function.sites:
-                callee = self.callee(key[0], function, site)
-                if callee is not None:
-                    callers.setdefault(callee, []).append((key, site))
+            for site, callee in self._calls(key[0], self._function(key)):
+                callers.setdefault(callee, []).append((key, site))
         ways: dict[Key, list[_Way]] = {}
         seen: set[tuple[Key, frozenset]] = set()
         pending: deque[Key] = deque()
@@ -314,9 +353,8 @@ class CallGraph:
                         pending.append(caller)
         found = []
         for path, function in self._roots():
-            for site in function.sites:
-                key = self.callee(path, function, site)
-                if key is None or key not in ways:
+            for site, key in self._calls(path, function):
+                if key not in ways:
                     continue
                 callee_function = self._function(key)
                 for way in ways[key]:

@@ -186,6 +186,8 @@ class Value:
 
     @classmethod
     def from_json(cls, data: dict) -> Value:
+        if not data:
+            return UNKNOWN  # the most common value, and a frozen one to share
         truth = data.get("t")
         return cls(
             data.get("v"),
@@ -391,6 +393,8 @@ def to_json(guard: Guard) -> list:
 
 
 def from_json(data: list) -> Guard:
+    if not data:
+        return ()  # most calls have no guard: spare the generators
     return tuple(tuple((s, t, _tupled(a), bool(n)) for s, t, a, n in clause) for clause in data)
 
 

@@ -76,26 +76,85 @@ class AttributeSet:
     plain: bool
 
 
-@dataclass(slots=True)
+class DamagedSummary(ValueError):
+    """A summary read back whose data is not what `to_list` writes (a damaged cache entry)."""
+
+
 class FunctionSummary:
-    qualname: str  # within the module: "load", "Store.get", "outer.<locals>.inner"
-    is_async: bool
-    kind: str = PLAIN
-    is_generator: bool = False
-    cls: str | None = None  # the class it is a method of (its local qualname)
-    blocking: list[BlockingCall] = field(default_factory=list)
-    sites: list[Site] = field(default_factory=list)
-    # The parameters its guards or its calls' arguments name: name -> (positional index, -1
-    # for keyword-only; its default, UNKNOWN when it has none). See callgraph.py.
-    params: dict[str, tuple[int, Value]] = field(default_factory=dict)
-    bound: bool = False  # a method whose first parameter is bound (self, cls)
-    # The attributes of `self` it sets before calls of its own class's methods.
-    attributes: list[AttributeSet] = field(default_factory=list)
+    """One function's summary. Read back (`from_list`), it keeps its body (the blocking
+    calls, sites, parameters and attributes) as written and decodes it when one of them is
+    first read: the call graph reads the bodies of the functions an async function reaches,
+    a small part of a project's. A body that turns out damaged then raises DamagedSummary."""
+
+    __slots__ = (
+        "qualname",  # within the module: "load", "Store.get", "outer.<locals>.inner"
+        "is_async",
+        "kind",
+        "is_generator",
+        "cls",  # the class it is a method of (its local qualname)
+        "bound",  # a method whose first parameter is bound (self, cls)
+        "blocking",
+        "sites",
+        # The parameters its guards or its calls' arguments name: name -> (positional index,
+        # -1 for keyword-only; its default, UNKNOWN when it has none). See callgraph.py.
+        "params",
+        "attributes",  # the attributes of `self` it sets before calls of its own class's methods
+        "_encoded",  # the body as `to_list` wrote it, until it is decoded; else None
+    )
+
+    def __init__(
+        self,
+        qualname: str,
+        is_async: bool,
+        kind: str = PLAIN,
+        is_generator: bool = False,
+        cls: str | None = None,
+        blocking: list[BlockingCall] | None = None,
+        sites: list[Site] | None = None,
+        params: dict[str, tuple[int, Value]] | None = None,
+        bound: bool = False,
+        attributes: list[AttributeSet] | None = None,
+    ) -> None:
+        self.qualname = qualname
+        self.is_async = is_async
+        self.kind = kind
+        self.is_generator = is_generator
+        self.cls = cls
+        self.bound = bound
+        self.blocking = [] if blocking is None else blocking
+        self.sites = [] if sites is None else sites
+        self.params = {} if params is None else params
+        self.attributes = [] if attributes is None else attributes
+        self._encoded = None
+
+    def __getattr__(self, name: str):
+        # Python asks here only for a slot that is not set: the body of a summary read back.
+        if name in _BODY and self._encoded is not None:
+            self._decode()
+            return getattr(self, name)
+        raise AttributeError(name)
+
+    def _decode(self) -> None:
+        try:
+            blocking, sites, params, attributes = self._encoded
+            decoded = (
+                [BlockingCall(i, n, c, t, r, guards.from_json(g)) for i, n, c, t, r, g in blocking],
+                [Site(i, k, t, x, bool(c), r, guards.from_json(g), _args_in(a)) for i, k, t, x, c, r, g, a in sites],
+                {name: (index, Value.from_json(default)) for name, (index, default) in params.items()},
+                [AttributeSet(o, n, Value.from_json(v), bool(p)) for o, n, v, p in attributes],
+            )
+        except (LookupError, TypeError, ValueError, AttributeError) as error:
+            raise DamagedSummary(f"the summary of {self.qualname} is damaged: {error!r}") from error
+        self.blocking, self.sites, self.params, self.attributes = decoded
+        self._encoded = None
 
     def to_list(self) -> list:
+        bits = int(self.is_async) | int(self.is_generator) << 1 | int(self.bound) << 2
+        if self._encoded is not None:  # never decoded: written back as it was read
+            return [self.qualname, bits, self.kind, self.cls, *self._encoded]
         return [
             self.qualname,
-            int(self.is_async) | int(self.is_generator) << 1 | int(self.bound) << 2,
+            bits,
             self.kind,
             self.cls,
             [[b.id, b.name, b.code, b.text, b.rank, guards.to_json(b.guards)] for b in self.blocking],
@@ -109,19 +168,26 @@ class FunctionSummary:
 
     @classmethod
     def from_list(cls, data: list) -> FunctionSummary:
-        qualname, bits, kind, owner, blocking, sites, params, attributes = data
-        return cls(
-            qualname,
-            bool(bits & 1),
-            kind,
-            bool(bits & 2),
-            owner,
-            [BlockingCall(i, n, c, t, r, guards.from_json(g)) for i, n, c, t, r, g in blocking],
-            [Site(i, k, t, x, bool(c), r, guards.from_json(g), _args_in(a)) for i, k, t, x, c, r, g, a in sites],
-            {name: (index, Value.from_json(default)) for name, (index, default) in params.items()},
-            bool(bits & 4),
-            [AttributeSet(o, n, Value.from_json(v), bool(p)) for o, n, v, p in attributes],
-        )
+        """The header now (raising LookupError, TypeError or ValueError when it is damaged),
+        the body when it is first read."""
+        qualname, bits, kind, owner, *body = data
+        if not isinstance(qualname, str) or len(body) != len(_BODY):
+            raise ValueError(f"not a function summary: {data!r:.80}")
+        function = cls.__new__(cls)
+        function.qualname = qualname
+        function.is_async = bool(bits & 1)
+        function.is_generator = bool(bits & 2)
+        function.bound = bool(bits & 4)
+        function.kind = kind
+        function.cls = owner
+        function._encoded = body
+        return function
+
+
+_BODY = ("blocking", "sites", "params", "attributes")
+
+
+_NO_VALUES: dict = {}  # shared by the arguments read back without keywords or known positions: never written to
 
 
 def _args_out(args: tuple) -> int | list:
@@ -138,7 +204,7 @@ def _args_out(args: tuple) -> int | list:
 
 def _args_in(data: int | list) -> tuple:
     if isinstance(data, int):
-        return (data, "", {}, {})
+        return (data, "", _NO_VALUES, _NO_VALUES)
     count, star, keywords, positions = data
     return (
         count,
@@ -182,26 +248,35 @@ class FileSummary:
 
     @classmethod
     def from_dict(cls, data: dict) -> FileSummary:
-        return cls(
-            [FunctionSummary.from_list(f) for f in data["functions"]],
-            [
-                ClassSummary(q, [tuple(b) for b in bases], {n: Value.from_json(v) for n, v in attributes.items()})
-                for q, bases, attributes in data["classes"]
-            ],
-            dict(data["names"]),
-            {int(site): tuple(p) for site, p in data["positions"].items()},
-            *data["counts"],
-        )
+        """Raises DamagedSummary (a ValueError), as do LookupError and TypeError, when `data`
+        is not what `to_dict` writes; the functions' bodies are checked as they are read."""
+        try:
+            return cls(
+                [FunctionSummary.from_list(f) for f in data["functions"]],
+                [
+                    ClassSummary(q, [tuple(b) for b in bases], {n: Value.from_json(v) for n, v in attributes.items()})
+                    for q, bases, attributes in data["classes"]
+                ],
+                dict(data["names"]),
+                {int(site): tuple(p) for site, p in data["positions"].items()},
+                *data["counts"],
+            )
+        except AttributeError as error:  # a list where a dict belongs
+            raise DamagedSummary(f"a damaged file summary: {error!r}") from error
 
     def rank_of(self, site: int) -> tuple[bool, int, str] | None:
         """(is an attribute, rank, the name it ends in) for a site, as sourceorder.py wants."""
         from asynclint.analysis.sourceorder import last_name
 
         for function in self.functions:
-            for call in function.blocking:
+            try:
+                blocking, sites = function.blocking, function.sites
+            except DamagedSummary:
+                continue  # a site the call graph names is in a body it has read, so not here
+            for call in blocking:
                 if call.id == site:
                     return (False, call.rank, last_name(call.text))
-            for found in function.sites:
+            for found in sites:
                 if found.id == site:
                     return (found.kind == ATTRIBUTE, found.rank, last_name(found.text))
         return None
