@@ -140,13 +140,20 @@ class CallGraph:
         return sources[0] if len(sources) == 1 else None
 
     def _resolve_dotted(self, name: str, near: str, depth: int = 0):
-        """What an absolute dotted name stands for: ("function", key), ("class", key), None."""
+        """What an absolute dotted name stands for: ("function", key), ("class", key), None.
+        The same wherever it is written under the same root (see `_module_file`)."""
+        memo_key = ("dotted", name, self._modules[near].root, depth)
+        if memo_key in self._memo:
+            return self._memo[memo_key]
+        resolved = None
         parts = name.split(".")
         for end in range(len(parts), 0, -1):
             path = self._module_file(".".join(parts[:end]), near)
             if path is not None:
-                return self._resolve_in(path, parts[end:], depth) if end < len(parts) else None
-        return None
+                resolved = self._resolve_in(path, parts[end:], depth) if end < len(parts) else None
+                break
+        self._memo[memo_key] = resolved
+        return resolved
 
     def _resolve_in(self, path: str, parts: list[str], depth: int):
         file = self._file(path)
