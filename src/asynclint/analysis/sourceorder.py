@@ -37,26 +37,30 @@ _LEAVES = frozenset(
 )  # fmt: skip
 
 
-def _reversed_fields(node_type: type) -> tuple[str, ...]:
-    """The fields of `node_type` that can hold code, last first (for a stack)."""
-    fields = _fields_cache.get(node_type)
+def _reversed_fields(value_type: type) -> tuple[str, ...]:
+    """The fields of a node type that can hold code, last first (for a stack); () for a type
+    that holds no call or attribute, and for a value that is no node (a string, None)."""
+    fields = _fields_cache.get(value_type)
     if fields is None:
-        if node_type.__name__ in _LEAVES or node_type in (cst.Import, cst.ImportFrom):
+        if not issubclass(value_type, cst.CSTNode):  # CSTNode is an ABC: asked once per type
+            fields = ()
+        elif value_type.__name__ in _LEAVES or value_type in (cst.Import, cst.ImportFrom):
             # `import a.b` is an Attribute to libcst and a plain string to ast: not counted.
             fields = ()
         else:
-            fields = tuple(reversed(_FIELD_ORDER.get(node_type.__name__) or code_fields(node_type)))
-        _fields_cache[node_type] = fields
+            fields = tuple(reversed(_FIELD_ORDER.get(value_type.__name__) or code_fields(value_type)))
+        _fields_cache[value_type] = fields
     return fields
 
 
 def ranks(module: cst.Module, nodes) -> tuple[dict[int, int], int, int]:
     """{id(node): rank} for `nodes` (calls and attributes), and how many calls and attributes
-    the module has. A pre-order walk in source order: about a twentieth of the parse."""
+    the module has. A pre-order walk in source order that steps only into values that may hold
+    a call or an attribute (a Name, a string, whitespace never do)."""
     wanted = {id(node) for node in nodes}
     found: dict[int, int] = {}
     calls = attributes = 0
-    call_type, attribute_type, node_class, sequences = cst.Call, cst.Attribute, cst.CSTNode, (tuple, list)
+    call_type, attribute_type = cst.Call, cst.Attribute
     stack: list = [module]
     pop, push, cache_get = stack.pop, stack.append, _fields_cache.get
     while stack:
@@ -75,12 +79,20 @@ def ranks(module: cst.Module, nodes) -> tuple[dict[int, int], int, int]:
             fields = _reversed_fields(node_type)
         for name in fields:
             value = getattr(node, name)
-            if type(value) in sequences:
+            value_type = type(value)
+            if value_type is tuple or value_type is list:
                 for item in reversed(value):
-                    if isinstance(item, node_class):
+                    item_fields = cache_get(type(item))
+                    if item_fields is None:
+                        item_fields = _reversed_fields(type(item))
+                    if item_fields:
                         push(item)
-            elif isinstance(value, node_class):
-                push(value)
+            else:
+                value_fields = cache_get(value_type)
+                if value_fields is None:
+                    value_fields = _reversed_fields(value_type)
+                if value_fields:
+                    push(value)
     return found, calls, attributes
 
 
