@@ -411,6 +411,8 @@ def _tupled(argument):
 _SIMPLE_STATEMENTS = NodeTypes("SimpleStatementLine", "SimpleStatementSuite")
 _EXITS = NodeTypes("Return", "Raise", "Continue", "Break")
 _LOOPS = NodeTypes("For", "While")
+_TESTED = NodeTypes("If", "While", "IfExp")  # whose body runs only when the test holds
+_FORKS = NodeTypes("If", "IfExp")  # whose orelse runs only when it does not
 _SCOPES = NodeTypes("FunctionDef", "ClassDef", "Lambda", "CompFor")
 # What _Rebinding._note looks at: bindings, and calls (of `self`'s methods).
 _BINDING_NODES = NodeTypes(
@@ -546,16 +548,20 @@ class Conditions:
     def _path(self, node, parents, as_received: bool) -> Guard:
         found: list[Guard] = []
         child = node
+        # By exact type, as these node classes have no subclasses: isinstance goes through
+        # ABCMeta for libcst's nodes, and this runs for every level above every call.
+        tests, forks, boolean, block = _TESTED(), _FORKS(), cst.BooleanOperation, cst.IndentedBlock
         for holder in reversed(parents):
             if holder is self._function:
                 break
-            if isinstance(holder, (cst.If, cst.While, cst.IfExp)) and child is holder.body:
+            kind = type(holder)
+            if kind in tests and child is holder.body:
                 found.append(self._test(holder.test, True, parents, as_received))
-            elif isinstance(holder, (cst.If, cst.IfExp)) and child is holder.orelse:
+            elif kind in forks and child is holder.orelse:
                 found.append(self._test(holder.test, False, parents, as_received))
-            elif isinstance(holder, cst.BooleanOperation) and child is holder.right:
+            elif kind is boolean and child is holder.right:
                 found.append(self._test(holder.left, isinstance(holder.operator, cst.And), parents, as_received))
-            elif isinstance(holder, cst.IndentedBlock):
+            elif kind is block:
                 key = (id(child), as_received)
                 if key not in self._exits:
                     self._exits[key] = self._after(holder.body, child, parents, as_received)
@@ -1095,21 +1101,25 @@ def literal_text(expr) -> str | None:
 
 
 _NOT_LITERAL = object()
+_NAMED_LITERALS = {"None": None, "True": True, "False": False}
 
 
 def _literal(expr):
-    if isinstance(expr, cst.Name):
-        return {"None": None, "True": True, "False": False}.get(expr.value, _NOT_LITERAL)
-    if isinstance(expr, (cst.Integer, cst.Float)):
+    # By exact type (these node classes have no subclasses), sparing ABCMeta's isinstance:
+    # every argument of every call a summary keeps comes here.
+    kind = type(expr)
+    if kind is cst.Name:
+        return _NAMED_LITERALS.get(expr.value, _NOT_LITERAL)
+    if kind is cst.Integer or kind is cst.Float:
         value = expr.evaluated_value
         return value if math.isfinite(value) else _NOT_LITERAL
-    if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
+    if kind is cst.SimpleString or kind is cst.ConcatenatedString:
         value = expr.evaluated_value
         return value if isinstance(value, (str, bytes)) else _NOT_LITERAL
-    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+    if kind is cst.UnaryOperation and type(expr.operator) is cst.Minus:
         inner = _literal(expr.expression)
         return -inner if isinstance(inner, (int, float)) and not isinstance(inner, bool) else _NOT_LITERAL
-    if isinstance(expr, cst.Tuple):
+    if kind is cst.Tuple:
         items = [_literal(el.value) for el in expr.elements]
         ok = all(item is not _NOT_LITERAL for item in items) and not any(
             isinstance(el, cst.StarredElement) for el in expr.elements
