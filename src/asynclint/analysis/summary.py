@@ -99,7 +99,7 @@ class FunctionSummary:
         # -1 for keyword-only; its default, UNKNOWN when it has none). See callgraph.py.
         "params",
         "attributes",  # the attributes of `self` it sets before calls of its own class's methods
-        "_encoded",  # the body as `to_list` wrote it, until it is decoded; else None
+        "_encoded",  # the list `to_list` wrote, until its body is decoded; else None
     )
 
     def __init__(
@@ -136,7 +136,7 @@ class FunctionSummary:
 
     def _decode(self) -> None:
         try:
-            blocking, sites, params, attributes = self._encoded
+            _qualname, _bits, _kind, _owner, blocking, sites, params, attributes = self._encoded
             decoded = (
                 [BlockingCall(i, n, c, t, r, guards.from_json(g)) for i, n, c, t, r, g in blocking],
                 [Site(i, k, t, x, bool(c), r, guards.from_json(g), _args_in(a)) for i, k, t, x, c, r, g, a in sites],
@@ -149,12 +149,11 @@ class FunctionSummary:
         self._encoded = None
 
     def to_list(self) -> list:
-        bits = int(self.is_async) | int(self.is_generator) << 1 | int(self.bound) << 2
         if self._encoded is not None:  # never decoded: written back as it was read
-            return [self.qualname, bits, self.kind, self.cls, *self._encoded]
+            return self._encoded
         return [
             self.qualname,
-            bits,
+            int(self.is_async) | int(self.is_generator) << 1 | int(self.bound) << 2,
             self.kind,
             self.cls,
             [[b.id, b.name, b.code, b.text, b.rank, guards.to_json(b.guards)] for b in self.blocking],
@@ -170,9 +169,9 @@ class FunctionSummary:
     def from_list(cls, data: list) -> FunctionSummary:
         """The header now (raising LookupError, TypeError or ValueError when it is damaged),
         the body when it is first read."""
-        qualname, bits, kind, owner, *body = data
-        if not isinstance(qualname, str) or len(body) != len(_BODY):
+        if len(data) != 4 + len(_BODY) or not isinstance(data[0], str):  # a header of four, then the body
             raise ValueError(f"not a function summary: {data!r:.80}")
+        qualname, bits, kind, owner = data[0], data[1], data[2], data[3]
         function = cls.__new__(cls)
         function.qualname = qualname
         function.is_async = bool(bits & 1)
@@ -180,7 +179,7 @@ class FunctionSummary:
         function.bound = bool(bits & 4)
         function.kind = kind
         function.cls = owner
-        function._encoded = body
+        function._encoded = data
         return function
 
 
