@@ -91,56 +91,14 @@ def offset_position(text: str, offset: int) -> tuple[int, int]:
     return index + 1, offset - offsets[index]
 
 
-class _AllPlaced(Exception):
-    """Raised inside codegen once every wanted node has its range: the rest is not needed."""
-
-
-_recording_state_class = None
-
-
-def _recording_state():
-    """A libcst position-tracking codegen state (the one PositionProvider uses) that records
-    ranges as it goes and, with `stop_when_placed`, stops once the wanted nodes are placed."""
-    global _recording_state_class
-    if _recording_state_class is None:
-        from libcst.metadata.position_provider import PositionProvidingCodegenState
-
-        class RecordingState(PositionProvidingCodegenState):
-            def after_codegen(self, node) -> None:
-                super().after_codegen(node)
-                if node in self.wanted:
-                    self.wanted.discard(node)
-                    if not self.wanted and self.stop_when_placed:
-                        raise _AllPlaced
-
-        _recording_state_class = RecordingState
-    return _recording_state_class
-
-
-class _RangeStore:
-    """Stands in for the metadata provider the codegen state writes ranges into."""
-
-    def __init__(self) -> None:
-        self._computed: dict = {}
-
-
-def _new_state(module, store: _RangeStore, wanted, stop_when_placed: bool):
-    state = _recording_state()(
-        default_indent=module.default_indent, default_newline=module.default_newline, provider=store
-    )
-    state.wanted = set(wanted)
-    state.stop_when_placed = stop_when_placed
-    return state
-
-
 def node_ranges(module, nodes, anchors: dict | None = None, text: str | None = None) -> dict:
     """libcst CodeRanges (1-based lines, 0-based code-point columns, as PositionProvider gives
-    them) for `nodes` of `module`.
+    them) for `nodes` of `module`, through libcst's public API only.
 
     A node with an anchor (`{node: (def or class around it, indents of the blocks around
     that)}`, from Context.placement_anchor) is placed by generating the anchor's code alone
     and finding that text in the file; anything else, or an anchor whose text is not found
-    exactly once, falls back to generating the file up to the last node still unplaced.
+    exactly once, is placed by generating the whole file.
     `text`: the source the module was parsed from (generated again when not given)."""
     nodes = list(dict.fromkeys(n for n in nodes if n is not None))
     placed: dict = {}
@@ -155,46 +113,40 @@ def node_ranges(module, nodes, anchors: dict | None = None, text: str | None = N
             text = module.code if text is None else text
             source = text, line_offsets(text)
         placed.update(_place_through_anchor(module, source, anchor, indents, group))
-    rest = [node for node in nodes if node not in placed]
-    if rest:
-        placed.update(_place_by_generating_the_file(module, rest))
+    if any(node not in placed for node in nodes):
+        placed.update(_ranges(module))
     return {node: placed[node] for node in nodes}
 
 
+def _ranges(module) -> dict:
+    """PositionProvider's ranges for every node of `module` (whose nodes are the keys: no copy)."""
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+
+
 def _place_through_anchor(module, source, anchor, indents, group) -> dict:
+    """The anchor statement alone, inside one `if _:` per block around it with that block's
+    indent, so its code comes out as in the file; its text is looked for in the file, and the
+    ranges moved by the lines between."""
+    import libcst as cst
     from libcst.metadata import CodePosition, CodeRange
 
     text, offsets = source
-    store = _RangeStore()
-    state = _new_state(module, store, group, stop_when_placed=False)
-    state.indent_tokens = [module.default_indent if i is None else i for i in indents]
-    anchor._codegen(state)
-    generated = "".join(state.tokens)
+    statement = anchor
+    for indent in reversed(indents):
+        statement = cst.If(test=cst.Name("_"), body=cst.IndentedBlock(body=[statement], indent=indent))
+    alone = cst.Module(body=[statement], default_indent=module.default_indent, default_newline=module.default_newline)
+    generated = "".join(split_lines(alone.code, keepends=True)[len(indents) :])  # without the `if _:` lines
     start = text.find(generated)
     at_line_start = start == 0 or (start > 0 and text[start - 1] in "\r\n")
     if start < 0 or not at_line_start or text.find(generated, start + 1) >= 0:
         return {}  # not found exactly once where a statement starts: place it the slow way
-    shift = bisect.bisect_right(offsets, start) - 1  # lines before the anchor's first line
+    # Lines of the file before the anchor's first, less the `if _:` lines before it here.
+    shift = bisect.bisect_right(offsets, start) - 1 - len(indents)
+    ranges = _ranges(alone)
 
     def moved(position):
         return CodePosition(position.line + shift, position.column)
 
-    return {
-        node: CodeRange(moved(store._computed[node].start), moved(store._computed[node].end))
-        for node in group
-        if node in store._computed
-    }
-
-
-def _place_by_generating_the_file(module, nodes) -> dict:
-    store = _RangeStore()
-    state = _new_state(module, store, nodes, stop_when_placed=True)
-    try:
-        module._codegen(state)
-    except Exception:
-        # Stopping early unwinds through enclosing nodes whose `finally` blocks look up
-        # children that were never reached; anything raised after the last wanted node
-        # was placed is that, and harmless.
-        if state.wanted:
-            raise
-    return {node: store._computed[node] for node in nodes}
+    return {node: CodeRange(moved(ranges[node].start), moved(ranges[node].end)) for node in group if node in ranges}
