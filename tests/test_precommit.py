@@ -1,12 +1,13 @@
-""".pre-commit-hooks.yaml with the real `pre-commit try-repo`: a bad file fails the check
-hook, a clean (or excluded) one passes, and the fix hook rewrites the file.
+""".pre-commit-hooks.yaml with the real pre-commit: a bad file fails the check hook, a clean
+(or excluded) one passes, and the fix hook rewrites the file.
 
-try-repo installs the hooks' repository like any user's pre-commit would: it clones it at a
-commit and runs `pip install .` in a fresh virtualenv (so this test needs a package index,
-as every pre-commit user does). For a local path with uncommitted changes it commits only the
-*tracked* changes into a shadow clone; untracked files are left out. So that the test checks
-exactly this working tree, committed or not, it snapshots the files the package is built
-from into a fresh git repository and points try-repo at that. On a clean checkout (CI) the
+pre-commit installs the hooks' repository as it does for any user: it clones it at a commit and
+runs `pip install .` in a fresh virtualenv (so this test needs a package index, as every
+pre-commit user does). So that the test checks exactly this working tree, committed or not, it
+snapshots the files the package is built from into a fresh git repository, and a config names
+that repository at its commit. The test runs `pre-commit run -c CONFIG --files ...`, with one
+PRE_COMMIT_HOME for all its runs, and not `pre-commit try-repo`, which installs the environment
+again into a new store on every call (half a minute each). On a clean checkout (CI) the
 snapshot equals HEAD.
 """
 
@@ -35,15 +36,16 @@ BAD = "import asyncio\nimport time\n\n\nasync def main():\n    time.sleep(1)\n"
 CLEAN = "import asyncio\n\n\nasync def main():\n    await asyncio.sleep(1)\n"
 
 
-def _git(cwd, *args: str) -> None:
-    subprocess.run(
+def _git(cwd, *args: str) -> str:
+    return subprocess.run(
         ["git", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
-        cwd=cwd, check=True, capture_output=True, env={**os.environ, **GIT_IDENTITY},
-    )  # fmt: skip
+        cwd=cwd, check=True, capture_output=True, text=True, env={**os.environ, **GIT_IDENTITY},
+    ).stdout  # fmt: skip
 
 
-def _snapshot(destination):
-    """The files `pip install .` builds the package from, committed in a new repository."""
+def _config_of_a_snapshot(destination) -> str:
+    """A config naming both hooks of a new repository at its commit, as `try-repo` would write
+    it; the repository holds the files `pip install .` builds the package from."""
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
     destination.mkdir()
     for name in ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml"):
@@ -53,12 +55,22 @@ def _snapshot(destination):
     _git(destination, "init", "-q")
     _git(destination, "add", ".")
     _git(destination, "commit", "-q", "-m", "snapshot")
-    return destination
+    commit = _git(destination, "rev-parse", "HEAD").strip()
+    return textwrap.dedent(
+        f"""\
+        repos:
+        -   repo: {destination}
+            rev: {commit}
+            hooks:
+            -   id: asynclint
+            -   id: asynclint-fix
+        """
+    )
 
 
-def _try_repo(hooks_repo, project, *files: str) -> subprocess.CompletedProcess:
+def _run_hooks(config, project, *files: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(hooks_repo), "--color", "never", "--files", *files],
+        [sys.executable, "-m", "pre_commit", "run", "-c", str(config), "--color", "never", "--files", *files],
         cwd=project,
         capture_output=True,
         text=True,
@@ -74,7 +86,8 @@ def _outcome(output: str, hook_name: str) -> str:
 
 
 def test_hooks_with_the_real_pre_commit(tmp_path):
-    hooks_repo = _snapshot(tmp_path / "asynclint")
+    config = tmp_path / "pre-commit-config.yaml"
+    config.write_text(_config_of_a_snapshot(tmp_path / "asynclint"), encoding="utf-8")
     project = tmp_path / "project"
     (project / "generated").mkdir(parents=True)
     (project / "pyproject.toml").write_text(
@@ -95,7 +108,7 @@ def test_hooks_with_the_real_pre_commit(tmp_path):
     _git(project, "commit", "-q", "-m", "project")
 
     # Both hooks pass on a clean file and on an excluded one (--force-exclude is in `entry`).
-    clean = _try_repo(hooks_repo, project, "clean.py", "generated/bad.py")
+    clean = _run_hooks(config, project, "clean.py", "generated/bad.py")
     output = clean.stdout + clean.stderr
     assert clean.returncode == 0, output
     assert _outcome(output, "asynclint") == "Passed"
@@ -103,7 +116,7 @@ def test_hooks_with_the_real_pre_commit(tmp_path):
     assert (project / "generated" / "bad.py").read_text(encoding="utf-8") == BAD
 
     # On a bad file the check hook fails and names the finding; the fix hook rewrites it.
-    bad = _try_repo(hooks_repo, project, "bad.py")
+    bad = _run_hooks(config, project, "bad.py")
     output = bad.stdout + bad.stderr
     assert bad.returncode == 1, output
     assert _outcome(output, "asynclint") == "Failed"
@@ -115,7 +128,7 @@ def test_hooks_with_the_real_pre_commit(tmp_path):
 
     # Notebooks go through both hooks (types_or lists jupyter): the finding names its cell, and
     # the fix rewrites the cells it changes.
-    notebook = _try_repo(hooks_repo, project, "bad.ipynb")
+    notebook = _run_hooks(config, project, "bad.ipynb")
     output = notebook.stdout + notebook.stderr
     assert notebook.returncode == 1, output
     assert _outcome(output, "asynclint") == "Failed"
