@@ -1,5 +1,9 @@
 """The per-file result cache: a warm run answers from it with identical output; a changed file
-or configuration misses; --no-cache neither reads nor writes; a damaged cache is ignored."""
+or configuration misses; --no-cache neither reads nor writes; a damaged cache is ignored.
+
+The cache lives on disk, so one run after another in this process (cli_in_process.py) reads
+what the run before wrote, as the next process would; the first test proves it with real
+processes."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from cli_in_process import in_process
 from conftest import run_asynclint
 
 # ASY100 at 6:5 and ASY103 at 6:20
@@ -23,7 +28,7 @@ def project(tmp_path):
 
 
 def check(directory: Path, *args: str, env: dict[str, str] | None = None):
-    return run_asynclint("check", "--output-format", "json", *args, cwd=directory, env=env)
+    return in_process("check", "--output-format", "json", *args, cwd=directory, env=env)
 
 
 def fingerprints(directory: Path) -> list[Path]:
@@ -58,18 +63,18 @@ def messages(result) -> list[str]:
     return [finding["message"] for finding in json.loads(result.stdout)]
 
 
-def test_second_run_gives_identical_output_from_the_cache(project):
-    first = check(project)
+def test_second_process_gives_identical_output_from_the_cache(project):
+    first = run_asynclint("check", "--output-format", "json", cwd=project)
     assert len(fingerprints(project / ".asynclint_cache")) == 1
-    second = check(project)
+    second = run_asynclint("check", "--output-format", "json", cwd=project)
     assert (second.returncode, second.stdout) == (first.returncode, first.stdout)
     mark_cached_messages(project / ".asynclint_cache")
-    assert messages(check(project)) == [MARK, MARK]
+    assert messages(run_asynclint("check", "--output-format", "json", cwd=project)) == [MARK, MARK]
 
 
 def test_text_output_from_the_cache_still_shows_the_source(project):
-    first = run_asynclint("check", cwd=project)
-    second = run_asynclint("check", cwd=project)
+    first = in_process("check", cwd=project)
+    second = in_process("check", cwd=project)
     assert second.stdout == first.stdout
     assert "6 |     time.sleep(1); os.listdir(path)" in second.stdout
 
