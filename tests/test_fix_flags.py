@@ -1,5 +1,6 @@
-"""Every fix-related flag of `asynclint check`, end to end in a real process: what it writes,
-what it prints and how it exits. The file has one safe fix (`time.sleep(1)` as a statement, in a
+"""Every fix-related flag of `asynclint check`, end to end through the command (in this process,
+cli_in_process.py: nothing here depends on a process of its own): what it writes, what it
+prints and how it exits. The file has one safe fix (`time.sleep(1)` as a statement, in a
 module that uses asyncio) and one unsafe fix (offloading `requests.get`)."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ import ast
 
 import pytest
 
-from conftest import run_asynclint
+from cli_in_process import in_process
 
 SOURCE = """\
 import asyncio
@@ -33,7 +34,7 @@ def app(tmp_path):
 
 
 def check(app, *flags):
-    return run_asynclint("check", "--no-cache", *flags, "app.py", cwd=app.parent)
+    return in_process("check", "--no-cache", *flags, "app.py", cwd=app.parent)
 
 
 def test_fix_applies_the_safe_fix_only_and_reports_what_remains(app):
