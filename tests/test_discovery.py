@@ -201,3 +201,39 @@ def test_explicit_excluded_file_through_the_cli_with_and_without_force_exclude(p
     assert in_process("check", "build/gen.py", cwd=project).returncode == 1
     result = in_process("check", "--force-exclude", "build/gen.py", cwd=project)
     assert (result.returncode, result.stdout) == (0, "All checks passed (0 files checked).\n")
+
+
+# --- how a pattern is asked (discovery.py answers without pathspec's call where it can) ------
+
+COMPONENT_PATTERNS = ["build", "build/", ".git", "a b", "build ", "ä", "x.py/", "*.egg-info/", "bench/results/", "gen_*"]
+PATHS = [
+    "build", "build/", "a/build", "a/build/", "a/build/x.py", "xbuild/y.py", "a/buildx", "/build", "/a/build/",
+    "a//build", "./build", "a/b/.git/", "a b/x.py", "ä/", "x.py", "x.py/", "pkg/x.py/", "d/e.egg-info/", "e.egg-info",
+    "bench/results/", "a/bench/results/", "gen_api.py", "build\n", "a\nb/build/x.py", "",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("pattern", COMPONENT_PATTERNS)
+def test_a_pattern_decides_every_path_as_pathspec_does(pattern):
+    import pathspec
+
+    from asynclint.discovery import _IgnoreRules
+
+    spec = pathspec.GitIgnoreSpec.from_lines([pattern])
+    rules = _IgnoreRules(Config(root=Path("/nowhere")))
+    assert [rules._decides(spec, path) for path in PATHS] == [spec.check_file(path).include for path in PATHS]
+    # While a pattern is lifted (here, one of no spec), each pattern's own match decides.
+    rules = _IgnoreRules(Config(root=Path("/nowhere")))
+    rules._lifted = frozenset({0})
+    (only,) = spec.patterns
+    assert [rules._decides(spec, path) for path in PATHS] == [True if only.match_file(path) else None for path in PATHS]
+
+
+def test_a_directory_above_the_config_is_walked_with_the_excludes_relative_to_the_config(project, monkeypatch):
+    (project / "sub" / "pyproject.toml").parent.mkdir()
+    (project / "sub" / "pyproject.toml").write_text('[tool.asynclint]\nextend-exclude = ["/gen/", "old.py"]\n')
+    make(project, "gen/a.py", "old.py", "top.py", "sub/gen/b.py", "sub/old.py", "sub/pkg/gen/c.py", "sub/pkg/ok.py")
+    monkeypatch.chdir(project / "sub")
+    # Below the config, paths are relative to it (`/gen/` is sub/gen only); above it, a path is
+    # matched by its name.
+    assert found("..") == ["../sub/pkg/gen/c.py", "../sub/pkg/ok.py", "../top.py"]
