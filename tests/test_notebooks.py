@@ -31,7 +31,8 @@ from asynclint.notebook import (
     source_lines,
 )
 from asynclint.output import FORMATS, STATISTICS_FORMATS, RenderContext, render
-from conftest import FIXTURES, TESTS, run_asynclint
+from cli_in_process import in_process
+from conftest import FIXTURES, TESTS
 
 NOTEBOOKS = FIXTURES / "notebooks"
 SARIF_SCHEMA = json.loads((TESTS / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
@@ -448,6 +449,8 @@ def test_an_editors_cells_lint_as_the_file_would(linter):
 
 
 # --- end to end: `asynclint check` on real notebook files ---------------------------------
+#
+# In this process (cli_in_process.py); test_precommit.py runs a notebook through real ones.
 
 
 @pytest.fixture
@@ -468,7 +471,7 @@ def _concise(result) -> list[str]:
 
 
 def test_check_finds_notebooks_and_names_their_cells(workspace):
-    result = run_asynclint("check", "--output-format", "concise", "notebooks", cwd=workspace)
+    result = in_process("check", "--output-format", "concise", "notebooks", cwd=workspace)
     assert result.returncode == 1
     assert _concise(result)[:6] == [
         "notebooks/broken.ipynb:6:3: ASY001 not a Jupyter notebook: invalid JSON: Expecting ',' delimiter",
@@ -481,8 +484,8 @@ def test_check_finds_notebooks_and_names_their_cells(workspace):
 
 
 def test_the_text_frame_shows_the_cells_lines_from_the_cache_too(workspace):
-    first = run_asynclint("check", "notebooks/service.ipynb", cwd=workspace)
-    again = run_asynclint("check", "notebooks/service.ipynb", cwd=workspace)
+    first = in_process("check", "notebooks/service.ipynb", cwd=workspace)
+    again = in_process("check", "notebooks/service.ipynb", cwd=workspace)
     assert again.stdout == first.stdout
     assert " --> notebooks/service.ipynb:cell 8:3:5" in again.stdout
     assert "3 |     time.sleep(2)" in again.stdout  # the cell's own line 3, not the JSON's
@@ -491,7 +494,7 @@ def test_the_text_frame_shows_the_cells_lines_from_the_cache_too(workspace):
 def test_fix_rewrites_the_fixed_cells_and_leaves_outputs_alone(workspace):
     path = workspace / "notebooks" / "service.ipynb"
     before = path.read_bytes()
-    result = run_asynclint("check", "--fix", "--output-format", "concise", "notebooks/service.ipynb", cwd=workspace)
+    result = in_process("check", "--fix", "--output-format", "concise", "notebooks/service.ipynb", cwd=workspace)
     assert result.returncode == 1
     assert _concise(result)[:2] == [
         "notebooks/service.ipynb:cell 4:3:16: ASY101",
@@ -510,7 +513,7 @@ def test_fix_rewrites_the_fixed_cells_and_leaves_outputs_alone(workspace):
 def test_diff_shows_each_changed_cell_and_writes_nothing(workspace):
     path = workspace / "notebooks" / "imports.ipynb"
     before = path.read_bytes()
-    result = run_asynclint("check", "--diff", "notebooks/imports.ipynb", cwd=workspace)
+    result = in_process("check", "--diff", "notebooks/imports.ipynb", cwd=workspace)
     assert result.returncode == 1 and path.read_bytes() == before
     assert [line for line in result.stdout.splitlines() if line.startswith(("---", "+++", "-", "+"))] == [
         "--- a/notebooks/imports.ipynb:cell 1",
@@ -524,32 +527,32 @@ def test_diff_shows_each_changed_cell_and_writes_nothing(workspace):
 
 
 def test_fix_only_reports_nothing_that_remains(workspace):
-    result = run_asynclint("check", "--fix-only", "notebooks/service.ipynb", cwd=workspace)
+    result = in_process("check", "--fix-only", "notebooks/service.ipynb", cwd=workspace)
     assert (result.returncode, result.stdout) == (0, "Fixed 2 problems.\n")
 
 
 def test_add_noqa_writes_into_the_cells(workspace):
-    result = run_asynclint("check", "--add-noqa", "notebooks/service.ipynb", cwd=workspace)
+    result = in_process("check", "--add-noqa", "notebooks/service.ipynb", cwd=workspace)
     assert (result.returncode, result.stdout) == (0, "Added 3 noqa comments.\n")
     path = workspace / "notebooks" / "service.ipynb"
     assert _sources(path.read_bytes())[4].splitlines()[1] == "    time.sleep(0.5)  # noqa: ASY100"
-    assert run_asynclint("check", "notebooks/service.ipynb", cwd=workspace).returncode == 0
+    assert in_process("check", "notebooks/service.ipynb", cwd=workspace).returncode == 0
 
 
 def test_a_notebook_on_standard_input(workspace):
     data = (NOTEBOOKS / "imports.ipynb").read_bytes()
-    checked = run_asynclint("check", "--output-format", "json", "-", "--stdin-filename", "imports.ipynb", cwd=workspace, stdin=data)
+    checked = in_process("check", "--output-format", "json", "-", "--stdin-filename", "imports.ipynb", cwd=workspace, stdin=data)
     (finding,) = json.loads(checked.stdout)
     assert (finding["cell"], finding["line"], finding["column"]) == (3, 2, 5)
-    framed = run_asynclint("check", "-", "--stdin-filename", "imports.ipynb", cwd=workspace, stdin=data)
+    framed = in_process("check", "-", "--stdin-filename", "imports.ipynb", cwd=workspace, stdin=data)
     assert "2 |     time.sleep(1)" in framed.stdout
-    fixed = run_asynclint("check", "--fix", "-", "--stdin-filename", "imports.ipynb", cwd=workspace, stdin=data)
+    fixed = in_process("check", "--fix", "-", "--stdin-filename", "imports.ipynb", cwd=workspace, stdin=data)
     assert fixed.returncode == 0
     assert _sources(fixed.stdout.encode())[3] == "async def tick():\n    await asyncio.sleep(1)\n"
-    diff = run_asynclint("check", "--diff", "-", "--stdin-filename", "imports.ipynb", cwd=workspace, stdin=data)
+    diff = in_process("check", "--diff", "-", "--stdin-filename", "imports.ipynb", cwd=workspace, stdin=data)
     assert "+++ b/imports.ipynb:cell 3" in diff.stdout
     broken = (NOTEBOOKS / "broken.ipynb").read_bytes()
-    refused = run_asynclint("check", "--fix", "-", "--stdin-filename", "broken.ipynb", cwd=workspace, stdin=broken)
+    refused = in_process("check", "--fix", "-", "--stdin-filename", "broken.ipynb", cwd=workspace, stdin=broken)
     assert refused.returncode == 1 and refused.stdout.encode() == broken  # given back as it came
     assert "ASY001 not a Jupyter notebook" in refused.stderr
 
@@ -562,5 +565,5 @@ def test_a_notebook_named_like_a_module_is_not_one(workspace):
     notebook = json.loads((NOTEBOOKS / "imports.ipynb").read_bytes())
     notebook["cells"] = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": "def wait():\n    pass"}]
     (workspace / "helpers.ipynb").write_text(json.dumps(notebook, indent=1) + "\n", encoding="utf-8")
-    result = run_asynclint("check", "--select", "ASY109", "--output-format", "concise", "app.py", "helpers.py", "helpers.ipynb", cwd=workspace)
+    result = in_process("check", "--select", "ASY109", "--output-format", "concise", "app.py", "helpers.py", "helpers.ipynb", cwd=workspace)
     assert _concise(result)[0] == "app.py:5:5: ASY109"
