@@ -1,6 +1,11 @@
-"""Files that cannot be checked, or are easy to check wrongly, in a real process: each gets an
-ASY001 with a clear message or correct results, never a traceback (run_asynclint asserts
-that), and never costs the findings of the other files."""
+"""Files that cannot be checked, or are easy to check wrongly, through the command: each gets an
+ASY001 with a clear message or correct results, never a traceback (in_process and
+run_asynclint assert that), and never costs the findings of the other files.
+
+Most run in this process (cli_in_process.py). A real process where it matters: nesting deep
+enough to crash a parser (which would take the test run with it) or to exhaust the stack
+(pytest's own frames would leave it less room), a file name the terminal cannot encode,
+workers, and a FIFO that would block the run (a process can be timed out)."""
 
 from __future__ import annotations
 
@@ -15,14 +20,16 @@ import pytest
 
 from asynclint.output import FORMATS
 from asynclint.sourcefile import MAX_FILE_BYTES
+from cli_in_process import in_process
 from conftest import run_asynclint
 
 GOOD = "import time\n\n\nasync def handler():\n    time.sleep(1)\n"  # ASY100 at 5:5-5:18
 
 
-def check_json(directory, *args):
-    """(exit status, findings by path) of `asynclint check --output-format json ARGS`."""
-    result = run_asynclint("check", "--output-format", "json", *args, cwd=directory)
+def check_json(directory, *args, run=in_process):
+    """(exit status, findings by path) of `asynclint check --output-format json ARGS`, run by
+    `run` (in_process or run_asynclint)."""
+    result = run("check", "--output-format", "json", *args, cwd=directory)
     by_path: dict[str, list[dict]] = {}
     for finding in json.loads(result.stdout):
         by_path.setdefault(finding["path"], []).append(finding)
@@ -163,7 +170,7 @@ def test_utf16_or_utf32_file_is_reported_as_such_not_as_binary(project, mark, co
 
 def test_text_output_shows_no_empty_snippet_for_a_file_it_could_not_decode(project):
     (project / "blob.py").write_bytes(b"\x00\x01")
-    result = run_asynclint("check", "blob.py", cwd=project)
+    result = in_process("check", "blob.py", cwd=project)
     assert result.stdout.splitlines()[:3] == [
         "ASY001 binary file (contains NUL bytes), not Python source",
         " --> blob.py:1:1",
@@ -331,7 +338,7 @@ def test_a_file_libcst_cannot_handle_costs_nothing_in_a_real_fix_run(tmp_path):
     (tmp_path / "tstring.py").write_text(T_STRING, encoding="utf-8")
     for number in range(3):
         (tmp_path / f"good{number}.py").write_text(SAFE, encoding="utf-8")
-    status, by_path = check_json(tmp_path, "--fix", "--no-cache")
+    status, by_path = check_json(tmp_path, "--fix", "--no-cache", run=run_asynclint)  # with workers on 2 cores
     message = only_asy001(by_path["tstring.py"])["message"]
     assert message.startswith("libcst cannot parse this file: CSTLogicError: ")
     if sys.version_info < (3, 14):
@@ -339,7 +346,7 @@ def test_a_file_libcst_cannot_handle_costs_nothing_in_a_real_fix_run(tmp_path):
     for number in range(3):
         assert _fixed(tmp_path / f"good{number}.py")
     assert status == 1
-    piped = run_asynclint("check", "--fix", "-", "--stdin-filename", "tstring.py", cwd=tmp_path, stdin=T_STRING)
+    piped = in_process("check", "--fix", "-", "--stdin-filename", "tstring.py", cwd=tmp_path, stdin=T_STRING)
     assert piped.stdout == T_STRING
     assert "tstring.py:1:" in piped.stderr and "ASY001 libcst cannot parse this file" in piped.stderr
     assert piped.returncode == 1
@@ -359,7 +366,7 @@ def test_dangling_symlink_is_an_unreadable_file_reported_as_asy001(project):
 
 def test_fifo_named_like_a_source_file_is_skipped_instead_of_blocking_the_run(project):
     os.mkfifo(project / "pipe.py")  # opening it would wait for a writer forever
-    status, by_path = check_json(project)
+    status, by_path = check_json(project, run=run_asynclint)
     assert set(by_path) == {"good.py"}
     assert status == 1
 
@@ -407,7 +414,7 @@ DEEP_SOURCES = {
 def test_deep_nesting_is_asy001_and_the_run_goes_on(project, name):
     source, complaint = DEEP_SOURCES[name]
     (project / "deep.py").write_text(source, encoding="utf-8")
-    status, by_path = check_json(project)
+    status, by_path = check_json(project, run=run_asynclint)
     assert complaint in only_asy001(by_path["deep.py"])["message"]
     assert_good_file_still_checked(by_path)
     assert status == 1
@@ -425,7 +432,7 @@ def test_a_long_but_ordinary_chain_is_checked_normally(project):
 @pytest.mark.parametrize("content", [b"", b"\n", b"# only a comment\n", b"   \n\n"])
 def test_empty_or_blank_file_is_clean(tmp_path, content):
     (tmp_path / "empty.py").write_bytes(content)
-    result = run_asynclint("check", cwd=tmp_path)
+    result = in_process("check", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (0, "All checks passed (1 file checked).\n")
 
 
@@ -434,7 +441,7 @@ def test_utf8_bom_is_not_counted_in_columns(project):
     _, by_path = check_json(project)
     [finding] = by_path["bom.py"]
     assert (finding["line"], finding["column"], finding["end_column"]) == (5, 5, 18)
-    text = run_asynclint("check", "bom.py", cwd=project).stdout
+    text = in_process("check", "bom.py", cwd=project).stdout
     assert "\ufeff" not in text
     assert "5 |     time.sleep(1)\n  |     ^^^^^^^^^^^^^\n" in text
 
@@ -447,7 +454,7 @@ def test_crlf_line_endings_give_the_same_lines_and_columns(project):
     positions = [(f["line"], f["column"], f["end_line"], f["end_column"]) for f in by_path["crlf.py"]]
     assert positions == [(f["line"], f["column"], f["end_line"], f["end_column"]) for f in by_path["lf.py"]]
     assert positions == [(5, 5, 5, 18), (9, 12, 9, 25)]
-    text = run_asynclint("check", "crlf.py", cwd=project).stdout
+    text = in_process("check", "crlf.py", cwd=project).stdout
     assert "\r" not in text
     assert "9 |     x = 1; time.sleep(2)\n  |            ^^^^^^^^^^^^^\n" in text
 
@@ -464,7 +471,7 @@ def test_latin1_file_with_a_cookie_counts_columns_in_characters(project):
     _, by_path = check_json(project)
     [finding] = by_path["legacy.py"]
     assert (finding["code"], finding["line"], finding["column"]) == ("ASY100", 6, 20)
-    text = run_asynclint("check", "legacy.py", cwd=project).stdout
+    text = in_process("check", "legacy.py", cwd=project).stdout
     assert '6 |     label = "été"; time.sleep(1)\n  |                    ^^^^^^^^^^^^^\n' in text
 
 
@@ -474,7 +481,7 @@ def test_marker_stays_under_the_span_after_tabs_and_wide_characters(project):
     )
     _, by_path = check_json(project)
     assert [(f["line"], f["column"]) for f in by_path["tabs.py"]] == [(5, 16)]  # code points
-    text = run_asynclint("check", "tabs.py", cwd=project).stdout
+    text = in_process("check", "tabs.py", cwd=project).stdout
     # The tab is shown as four spaces and each ideograph takes two cells.
     assert '5 |     label = "日本"; time.sleep(1)\n  |                     ^^^^^^^^^^^^^\n' in text
 
@@ -537,7 +544,7 @@ def test_bad_files_among_good_ones_cost_nothing_in_a_parallel_run(tmp_path):
     good = [f"good{number}.py" for number in range(8)]
     for name in good:
         (tmp_path / name).write_text(GOOD, encoding="utf-8")
-    status, by_path = check_json(tmp_path, "--jobs", "2")
+    status, by_path = check_json(tmp_path, "--jobs", "2", run=run_asynclint)
     for name in [*bad, "dangling.py"]:
         only_asy001(by_path[name])
     for name in good:
