@@ -10,17 +10,19 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from asynclint import exitcodes
 from asynclint.config import Config
 from asynclint.diagnostic import Diagnostic
-from asynclint.fixer import FixOutcome
 from asynclint.output import RenderContext, render
 from asynclint.registry import UNCHECKABLE_CODE
-from asynclint.sourcefile import DecodedSource
+
+if TYPE_CHECKING:  # the fixer (and tempfile, for its atomic writes) only where a run fixes
+    from asynclint.fixer import FixOutcome
+    from asynclint.sourcefile import DecodedSource
 
 
 @dataclass(frozen=True)
@@ -389,6 +391,7 @@ def _write_changes(changes: list[FileChange]) -> None:
 
 def _fix_file(linter, path: str, *, unsafe: bool, write: bool) -> FileChange:
     """A worker's task for --fix, --fix-only and --diff."""
+    from asynclint.fixer import FixOutcome
     from asynclint.notebook import fix_notebook_file, is_notebook
 
     if is_notebook(path):
@@ -404,6 +407,7 @@ def _fix_file(linter, path: str, *, unsafe: bool, write: bool) -> FileChange:
 def _read_source(path: str) -> DecodedSource | FixOutcome:
     """The file's source, or a FixOutcome with its ASY001 when it cannot be read."""
     from asynclint.engine import uncheckable
+    from asynclint.fixer import FixOutcome
     from asynclint.sourcefile import UncheckableSource, decode
 
     try:
@@ -419,7 +423,7 @@ def _fixed(linter, source, path: str, unsafe: bool) -> tuple[FixOutcome, bytes |
     """`source` with its fixes applied: the outcome, and the fixed file's bytes (None when
     nothing changed). Whatever fails is the file's ASY001, and the file stays as it is."""
     from asynclint.engine import failure
-    from asynclint.fixer import encode, fix_text
+    from asynclint.fixer import FixOutcome, encode, fix_text
 
     try:
         outcome = fix_text(linter, source.text, path, unsafe)
@@ -479,7 +483,7 @@ def _add_noqa_to_file(path: str, diagnostics: list[Diagnostic]) -> FileChange:
     """--add-noqa for one file and the pipeline's diagnostics of it: `outcome.remaining` holds
     the file's ASY001 (a file that cannot be checked cannot be silenced either)."""
     from asynclint.engine import failure
-    from asynclint.fixer import add_noqa_text, encode
+    from asynclint.fixer import FixOutcome, add_noqa_text, encode
     from asynclint.notebook import add_noqa_to_notebook_file, is_notebook
 
     if is_notebook(path):
