@@ -82,7 +82,7 @@ def test_missing_path_exits_2_even_with_exit_zero(project):
 
 
 def test_unknown_option_is_a_usage_error(project):
-    result = run_asynclint("check", "--no-such-option", cwd=project)
+    result = in_process("check", "--no-such-option", cwd=project)
     assert result.returncode == 2
     assert "No such option" in result.stderr
 
@@ -226,7 +226,7 @@ def test_parallel_run_reports_exactly_what_a_serial_run_reports_in_sorted_order(
         # Sorted as strings: mod10.py before mod2.py, pkg/m1.py before pkg_1.py ("/" < "_").
         for path in (tmp_path / f"mod{number}.py", tmp_path / "pkg" / f"m{number}.py", tmp_path / f"pkg_{number}.py"):
             path.write_text(TWO_CODES + "\n\nasync def later():\n    time.sleep(2)\n", encoding="utf-8")
-    serial = run_asynclint("check", "--no-cache", "--jobs", "1", "--output-format", "json", cwd=tmp_path)
+    serial = in_process("check", "--no-cache", "--jobs", "1", "--output-format", "json", cwd=tmp_path)
     parallel = run_asynclint("check", "--no-cache", "--jobs", "2", "--output-format", "json", cwd=tmp_path)
     assert parallel.stdout == serial.stdout
     positions = [(f["path"], f["line"], f["column"]) for f in json.loads(serial.stdout)]
@@ -386,7 +386,7 @@ def test_unknown_rule_exits_2_with_a_suggestion(tmp_path):
 
 
 def test_version(tmp_path):
-    result = run_asynclint("--version", cwd=tmp_path)
+    result = in_process("--version", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (0, f"asynclint, version {__version__}\n")
 
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 from asynclint.registry import RULES
+from cli_in_process import in_process
 from conftest import REPO
 
 _ROW = re.compile(r"^\| `(?P<file>[^`]+)` \| (?P<line>\d+) \| [^|]+ \| (?P<code>ASY\d{3}) \|")
@@ -38,10 +39,5 @@ def test_demo_reports_exactly_the_planted_findings_of_existing_rules():
 
 
 def test_sync_cli_module_of_the_demo_is_clean():
-    completed = subprocess.run(
-        [sys.executable, "-m", "asynclint", "check", "examples/shop/cli.py", "--no-cache"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-    )
+    completed = in_process("check", "examples/shop/cli.py", "--no-cache", cwd=REPO)
     assert completed.returncode == 0, completed.stdout + completed.stderr

@@ -10,7 +10,7 @@ import pytest
 
 from asynclint.config import Config
 from asynclint.engine import Linter
-from conftest import run_asynclint
+from cli_in_process import in_process
 
 HEADER = "import os\nimport time\n\n\nasync def handler(path):\n"  # the body starts on line 6
 
@@ -136,7 +136,7 @@ def test_noqa_through_the_command_line(tmp_path):
     (tmp_path / "app.py").write_text(
         HEADER + "    time.sleep(1)  # noqa: ASY100\n    os.listdir(path)  # noqa: ASY100\n", encoding="utf-8"
     )
-    result = run_asynclint("check", "--output-format", "concise", cwd=tmp_path)
+    result = in_process("check", "--output-format", "concise", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stdout.splitlines()[0].startswith("app.py:7:5: ASY103 ")
     assert "Found 1 problem in 1 file" in result.stdout
