@@ -5,6 +5,7 @@ change with `ASYNCLINT_UPDATE_FIXED=1 pytest tests/test_fix_fixtures.py`, then r
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -23,6 +24,7 @@ def _linter() -> Linter:
     return Linter(Config(root=Path.cwd(), select=("ALL",)))
 
 
+@functools.cache  # both tests below start from it
 def _fixed_text(fixture: Path) -> str:
     return fix_text(_linter(), fixture.read_text(encoding="utf-8"), str(fixture), unsafe=True).fixed
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 
@@ -154,11 +155,16 @@ def test_applying_edits_preserves_everything_outside_the_edited_ranges(case):
 _FIXTURE_TEXTS = {p.name: p.read_text(encoding="utf-8") for p in sorted(FIXTURES.glob("ASY*.py"))}
 
 
+@functools.cache  # examples draw the same fixture many times
+def _fixable(name: str) -> tuple:
+    return tuple(d for d in lint(_FIXTURE_TEXTS[name], name) if d.fix is not None and d.fix.edits)
+
+
 @st.composite
 def fixture_and_fixes(draw):
     name = draw(st.sampled_from(sorted(_FIXTURE_TEXTS)))
     text = _FIXTURE_TEXTS[name]
-    fixable = [d for d in lint(text, name) if d.fix is not None and d.fix.edits]
+    fixable = _fixable(name)
     subset = draw(st.lists(st.sampled_from(fixable), unique=True) if fixable else st.just([]))
     return text, choose_fixes(subset, unsafe=True)
 
