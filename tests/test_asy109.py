@@ -290,3 +290,15 @@ def test_a_chain_in_a_notebook_names_no_line_of_the_joined_cells():
     [finding] = [d for d in lint_notebook(Linter(Config(root=FIXTURES)), notebook, "chain.ipynb") if d.code == "ASY109"]
     assert finding.message == "`load()` blocks the event loop through sync code: `time.sleep()` (ASY100)"
     assert finding.cell_position(finding.related[0].span).cell == 2  # the related location names the cell
+
+
+def test_a_file_linted_alone_follows_the_codes_the_run_hands_it(tmp_path):
+    """Standard input and the fixer lint a file alone: the codes a chain may end in come from
+    the configuration through the engine (`prepare(followed=...)`), as in the project phase."""
+    text = "import time\n\ndef load():\n    time.sleep(1)\n\nasync def view():\n    load()\n"
+
+    def codes(**fields) -> list[str]:
+        return [d.code for d in Linter(_config(tmp_path, **fields)).lint_text(text, str(tmp_path / "views.py"))]
+
+    assert codes() == ["ASY109"]
+    assert codes(ignore=("ASY100",)) == []

@@ -465,6 +465,8 @@ def test_pull_diagnostics_for_clients_that_ask(workspace):
         report = pull(expect=["ASY109"])
         assert report["kind"] == "full" and report["resultId"]
         assert report["items"][0]["range"]["start"] == {"line": 1, "character": 18}
+        # The index's own refresh, sent once it was built: the one awaited below is the change's.
+        client.wait_for("workspace/diagnostic/refresh")
         again = pull(report["resultId"])
         assert again == {"kind": "unchanged", "resultId": report["resultId"]}
 
