@@ -138,3 +138,24 @@ def test_ignore_noqa_reaches_the_project_phase(project, monkeypatch):
     assert [d.code for d in lint_project(files, _config(project), jobs=1)] == ["ASY100"]
     ignoring = Config(root=project, ignore_noqa=True)
     assert [d.code for d in lint_project(files, ignoring, jobs=1)] == ["ASY109", "ASY100"]
+
+
+def test_the_project_phase_runs_with_fewer_collections_and_the_setting_is_restored(project, monkeypatch):
+    import gc
+
+    from asynclint import project as project_module
+    from asynclint.engine import LINTING_GC_THRESHOLD
+
+    seen = []
+    run_project_checks = project_module.run_project_checks
+
+    def recording(*args, **kwargs):
+        seen.append(gc.get_threshold()[0])
+        return run_project_checks(*args, **kwargs)
+
+    monkeypatch.setattr(project_module, "run_project_checks", recording)
+    before = gc.get_threshold()
+    found = lint_project([str(project / "pkg" / name) for name in ("helpers.py", "views.py")], _config(project), jobs=1)
+    assert seen == [LINTING_GC_THRESHOLD]
+    assert gc.get_threshold() == before
+    assert "ASY109" in {d.code for d in found}

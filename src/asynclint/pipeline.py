@@ -177,10 +177,12 @@ def _project_phase(
     """The project phase's reports, with the content hashes of the files they depend on
     beyond their summaries; None when it failed (and `report_error` was told)."""
     from asynclint.cache import ProjectRecord
+    from asynclint.engine import fewer_collections
     from asynclint.project import run_project_checks
 
     try:
-        reports, read = run_project_checks(config, paths, summaries, jobs, cache, sources, digests, overlay)
+        with fewer_collections():
+            reports, read = run_project_checks(config, paths, summaries, jobs, cache, sources, digests, overlay)
     except Exception as exc:  # noqa: BLE001 - a failed project phase must not lose every file's findings
         if os.environ.get("ASYNCLINT_DEBUG"):
             raise
