@@ -735,3 +735,30 @@ def test_statistics_and_fix_counts_from_the_command_line(tmp_path, monkeypatch):
         "Found 1 problem in 1 file (1 file checked).",
         "[*] 1 fixable with `--fix --unsafe-fixes` (1 unsafe: review the diff).",
     ]
+
+
+def test_titles_and_help_lines_wrap_as_textwrap_wraps_them():
+    """The text format fills lines itself when a message is words and single spaces; that
+    must give textwrap's lines, code spans in backticks kept whole."""
+    import random
+    import textwrap
+
+    from asynclint.output.text import _wrap
+
+    def by_textwrap(text: str, first_indent: int, indent: int) -> list[str]:
+        protected = re.sub(r"`[^`]*`", lambda m: m.group(0).replace(" ", "\x00"), text)
+        lines = textwrap.wrap(
+            protected, width=100, initial_indent=" " * first_indent, subsequent_indent=" " * indent,
+            break_long_words=False, break_on_hyphens=False,
+        ) or [" " * first_indent]  # fmt: skip
+        lines[0] = lines[0][first_indent:]
+        return [line.replace("\x00", " ") for line in lines]
+
+    rng = random.Random(13)
+    pieces = ["a", "call", "`time.sleep(1)`", "`a b c`", "x" * 60, "y" * 101, "é", "—", "`", "(ASY100)", "-", "a-b"]
+    texts = ["", "word", "x" * 120, "  leading", "trailing ", "two  spaces", "tab\tin", "new\nline", "nbsp\u00a0in", "\u2003"]
+    for _ in range(3000):
+        texts.append(" ".join(rng.choice(pieces) for _ in range(rng.randint(1, 40))))
+    for text in texts:
+        for first_indent, indent in ((7, 7), (11, 11), (6, 6), (0, 4)):
+            assert _wrap(text, first_indent, indent) == by_textwrap(text, first_indent, indent), (text, first_indent)
