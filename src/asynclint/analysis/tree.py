@@ -4,7 +4,7 @@ walker, the binding pass (scope.py) and the analyses that read a subtree all sha
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterator
+from typing import Iterator, Literal, Optional, get_origin
 
 from asynclint._lazy import libcst as cst
 
@@ -24,13 +24,21 @@ _SKIPPED_FIELDS = frozenset(
 _fields_cache: dict[type, tuple[str, ...]] = {}
 
 
+def _holds_text_only(annotation: object) -> bool:
+    """A field typed `str`, `Optional[str]` or a `Literal` of strings: a Name's `value`, a
+    string's quotes. Leaving them out leaves the commonest nodes with no field to read."""
+    return annotation is str or annotation == Optional[str] or get_origin(annotation) is Literal
+
+
 def code_fields(node_type: type) -> tuple[str, ...]:
     fields = _fields_cache.get(node_type)
     if fields is None:
         fields = tuple(
             f.name
             for f in dataclasses.fields(node_type)
-            if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
+            if f.name not in _SKIPPED_FIELDS
+            and not f.name.startswith("whitespace")
+            and not _holds_text_only(f.type)
         )
         _fields_cache[node_type] = fields
     return fields

@@ -35,7 +35,7 @@ from asynclint.analysis.scope import (
     bind_import_from,
     target_names,
 )
-from asynclint.analysis.tree import children
+from asynclint.analysis.tree import children, code_fields
 
 # Quoted: naming a libcst class here would load libcst when this module is imported.
 Visitor = Callable[["cst.CSTNode", Context], None]
@@ -69,6 +69,11 @@ def hooks_for(checks) -> Hooks:
     return Hooks(visitors, leavers, facts)
 
 
+# What the walk does at a node of some type (see Walker._plan).
+_Plan = tuple[tuple[Visitor, ...], "Callable[[cst.CSTNode], None] | None", tuple[Visitor, ...]]
+_NOTHING_TO_DO: _Plan = ((), None, ())
+
+
 @dataclasses.dataclass(slots=True, eq=False)
 class _DeferredBody:
     node: cst.FunctionDef
@@ -91,6 +96,7 @@ class Walker:
         self._leavers = leavers or {}
         self._tracks_locks = locks.LOCK_HOLDS in facts
         self._deferred: deque[_DeferredBody] = deque()
+        self._plans: dict[type, _Plan] = {}
         self._handlers: dict[type, Callable[[cst.CSTNode], None]] = {
             cst.FunctionDef: self._function_def,
             cst.Lambda: self._lambda,
@@ -123,24 +129,40 @@ class Walker:
             self._function_body(self._deferred.popleft())
 
     def visit(self, node: cst.CSTNode) -> None:
-        node_type = type(node)
-        parents = self.ctx.parents
+        plan = self._plans.get(type(node))
+        if plan is None:
+            plan = self._plan(type(node))
+        if plan is _NOTHING_TO_DO:
+            return
+        visitors, handler, leavers = plan
+        ctx = self.ctx
+        parents = ctx.parents
         parents.append(node)
-        visitors = self._visitors.get(node_type)
-        if visitors is not None:
-            for visitor in visitors:
-                visitor(node, self.ctx)
-        handler = self._handlers.get(node_type)
+        for visitor in visitors:
+            visitor(node, ctx)
         if handler is not None:
             handler(node)
         else:
             for child in children(node):
                 self.visit(child)
-        leavers = self._leavers.get(node_type)
-        if leavers is not None and node_type is not cst.FunctionDef:  # a def: after its body
-            for leaver in leavers:
-                leaver(node, self.ctx)
+        for leaver in leavers:
+            leaver(node, ctx)
         parents.pop()
+
+    def _plan(self, node_type: type) -> _Plan:
+        """What `visit` does at a node of `node_type`: its visitors, its handler (None: visit
+        its children) and its leavers; or nothing at all, for a node no hook reads that holds
+        no code (a Name, a string, a number: a third of the nodes)."""
+        visitors = tuple(self._visitors.get(node_type, ()))
+        handler = self._handlers.get(node_type)
+        # A def's leavers run after its deferred body, from _function_body.
+        leavers = () if node_type is cst.FunctionDef else tuple(self._leavers.get(node_type, ()))
+        if not visitors and handler is None and not leavers and not code_fields(node_type):
+            plan: _Plan = _NOTHING_TO_DO
+        else:
+            plan = (visitors, handler, leavers)
+        self._plans[node_type] = plan
+        return plan
 
     def _visit_all(self, nodes) -> None:
         for node in nodes:
