@@ -301,11 +301,10 @@ def _walk(top: str, top_relative: str | None, rules: _IgnoreRules):
         kept = []
         for name in sorted(subdirs):
             path = os.path.join(directory, name)
-            relatives[path] = child = _child_relative(relative, name, path, rules._root)
+            child = _child_relative(relative, name, path, rules._root)
             if not rules._excluded(path, child, is_dir=True) and not _is_virtualenv(path):
                 kept.append(name)
-            else:
-                del relatives[path]
+                relatives[path] = child
         subdirs[:] = kept
         below_top = _below(directory, top) + "/" if directory != top else ""
         for name in sorted(files):
