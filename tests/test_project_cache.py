@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from asynclint.cache import ResultCache
+from asynclint.cache import PROJECT_RESULTS_KEPT, ResultCache
 from asynclint.config import Config
 from asynclint.pipeline import PipelineStats, lint_project
 
@@ -76,3 +76,80 @@ def test_a_changed_summary_runs_the_project_phase_again(project):
     lint(project)
     edit(project, "views.py", "    load()\n", "")
     assert lint(project) == ([("ASY100", 4)], False)
+
+
+def lint_buffer(cache, text: str, name: str = "views.py", digests: dict | None = None) -> tuple[list[tuple[str, int]], bool]:
+    """`lint` with `text` standing for pkg/`name` (an editor's unsaved buffer), through `cache`."""
+    stats = PipelineStats()
+    overlay = {f"pkg/{name}": text}
+    found = lint_project(FILES, Config(root=cache.root), overlay=overlay, jobs=1, cache=cache.cache, stats=stats, digests=digests)
+    return [(d.code, d.span.line) for d in found if d.path == f"pkg/{name}"], stats.project_cached
+
+
+class InMemory:
+    """The language server's cache: in memory, kept across lints."""
+
+    def __init__(self, root) -> None:
+        self.root = root
+        self.cache = ResultCache(None, "fingerprint")
+
+
+def test_a_buffer_that_changes_no_summary_reuses_the_project_phase_in_memory(project):
+    memory = InMemory(project)
+    assert lint_buffer(memory, VIEWS + "# typing") == ([("ASY109", 4), ("ASY100", 5)], False)
+    assert lint_buffer(memory, VIEWS + "# typing a comment") == ([("ASY109", 4), ("ASY100", 5)], True)
+    text = VIEWS.replace("time.sleep(2)", 'time.sleep(2); print("a string")')
+    assert lint_buffer(memory, text) == ([("ASY109", 4), ("ASY100", 5)], False)  # a call added
+    assert lint_buffer(memory, text.replace("a string", "another string")) == ([("ASY109", 4), ("ASY100", 5)], True)
+    # The buffer's own noqa applies to the re-used result.
+    silenced = text.replace("    load()\n", "    load()  # noqa: ASY109\n")
+    assert lint_buffer(memory, silenced) == ([("ASY100", 5)], True)
+    # A line above the finding moves it: the project phase runs again.
+    moved = text.replace("async def view():\n", "async def view():\n    # settings\n")
+    assert lint_buffer(memory, moved) == ([("ASY109", 5), ("ASY100", 6)], False)
+
+
+def test_a_helpers_buffer_that_stops_blocking_runs_the_project_phase_again(project):
+    memory = InMemory(project)
+    lint_buffer(memory, HELPERS, "helpers.py")
+    assert lint_buffer(memory, HELPERS.replace("time.sleep(1)", "pass"), "helpers.py") == ([], False)
+    found = lint_project(FILES, Config(root=project), overlay={"pkg/helpers.py": "def load(): pass\n"}, jobs=1, cache=memory.cache)
+    assert [(d.code, d.path) for d in found] == [("ASY100", "pkg/views.py")]
+
+
+def test_a_buffers_placed_sites_are_not_stored_as_the_saved_files(project):
+    """The project phase places the buffer's sites in its summary; that summary is the
+    buffer's, and must not be kept for the saved file's content (the language server's index
+    has the saved file's hash)."""
+    memory, digests = InMemory(project), {}
+    lint_project(FILES, Config(root=project), jobs=1, cache=memory.cache, digests=digests)
+    saved = memory.cache.summaries("pkg/views.py", digests["pkg/views.py"])
+    assert lint_buffer(memory, "# the settings\n" + VIEWS, digests=digests) == ([("ASY109", 5), ("ASY100", 6)], False)
+    assert memory.cache.summaries("pkg/views.py", digests["pkg/views.py"]) == saved
+
+
+def test_the_cache_in_memory_keeps_the_most_recently_used_results(project):
+    memory = InMemory(project)
+    texts = [VIEWS + f"def extra{number}(): pass\n" for number in range(PROJECT_RESULTS_KEPT + 1)]
+    for text in texts:
+        assert lint_buffer(memory, text)[1] is False
+    assert lint_buffer(memory, texts[1])[1] is True  # used again: now the most recent
+    assert lint_buffer(memory, VIEWS)[1] is False  # evicts texts[2], the least recently used
+    assert lint_buffer(memory, texts[1])[1] is True
+    assert lint_buffer(memory, texts[2])[1] is False
+
+
+def test_a_cache_on_disk_gives_a_buffer_its_result_but_keeps_none_made_with_one(project):
+    """Standard input (`--stdin-filename`): a stored result made from the saved files serves
+    a buffer with the same summaries; one made with a buffer is not stored (each run's buffer
+    would evict the project's results)."""
+    assert lint(project) == ([("ASY109", 4), ("ASY100", 5)], False)
+    on_disk = InMemory(project)
+    on_disk.cache = ResultCache(project / ".cache", "fingerprint")
+    assert lint_buffer(on_disk, VIEWS + "# unsaved") == ([("ASY109", 4), ("ASY100", 5)], True)
+    stored = sorted((project / ".cache" / "fingerprint" / "project").iterdir())
+    on_disk.cache = ResultCache(project / ".cache", "fingerprint")
+    assert lint_buffer(on_disk, VIEWS.replace("    load()\n", "")) == ([("ASY100", 4)], False)
+    on_disk.cache = ResultCache(project / ".cache", "fingerprint")
+    assert lint_buffer(on_disk, VIEWS.replace("    load()\n", "")) == ([("ASY100", 4)], False)
+    assert sorted((project / ".cache" / "fingerprint" / "project").iterdir()) == stored

@@ -14,7 +14,9 @@ under `<cache dir>/<fingerprint>/`, laid out so that a run reads in proportion t
   made from: the content hashes of the files summarized on demand and of the files the
   reports point into (see `pipeline._still_holds`). An edit that changes no summary (a
   comment, a `# noqa`) keeps them. The last few sets are kept, so a pre-commit run on a few
-  files and a run over the whole project do not evict each other's.
+  files and a run over the whole project do not evict each other's. A cache in memory (the
+  language server's) keeps as many, the least recently used going first, and also keeps the
+  results made with an editor's unsaved buffer (`pipeline.lint_project`).
 
 A changed file, a changed config or a new asynclint version all miss. Each shard is written
 atomically; a corrupt, unreadable or foreign shard is treated as empty: the cache can only
@@ -161,6 +163,8 @@ class ResultCache:
         found = self._project.get(key)
         if found is None:
             return None
+        if self._project_directory is None:  # the most recently used last (see put_project_result)
+            self._project[key] = self._project.pop(key)
         try:
             reports = [SiteReport.from_dict(item) for item in found["reports"]]
             read, placed = dict(found["read"]), dict(found["placed"])
@@ -174,7 +178,13 @@ class ResultCache:
             "read": record.read,
             "placed": record.placed,
         }
-        self._new_projects.append(key)
+        if self._project_directory is not None:
+            self._new_projects.append(key)
+        else:
+            # In memory for as long as the language server runs, with results made with each
+            # editor buffer's summaries: the least recently used go, as on disk the oldest.
+            for stale in list(self._project)[:-PROJECT_RESULTS_KEPT]:
+                del self._project[stale]
 
     def save(self) -> None:
         if self.directory is None:

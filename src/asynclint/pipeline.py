@@ -8,7 +8,10 @@ now. The result: each file's diagnostics, `# noqa` applied. Callers apply baseli
 
 `overlay` maps paths to text that stands for the file instead of what is on disk: standard
 input's buffer, an editor's unsaved document, a fixed file `--diff` does not write (for a
-Jupyter notebook, its JSON).
+Jupyter notebook, its JSON). The project phase reads an overlay file's summaries as made of
+its text, so typing that changes none (a comment, a string, a line that adds no call) re-uses
+its result too: a cache in memory (the language server's) keeps results made with an overlay,
+one on disk only uses those it has (see `lint_project`).
 
 A notebook (asynclint.notebook) is linted on its own and stays out of the project phase: no
 module imports a notebook, and its name would stand for a module's (`helpers.ipynb` beside
@@ -126,9 +129,13 @@ def lint_project(
         sources = Sources(overlay)
         # The project phase reads the files' summaries (and the files it summarizes on demand):
         # its result is reused while they are the same, whatever else changed in the files.
-        key = _project_key(paths, digests, cache) if cache is not None and not overlay else None
+        # An overlay file's summaries are those just made of its text.
+        given_summaries = {path: summaries[path] for path in overlay if path in summaries}
+        key = _project_key(paths, digests, given_summaries, cache) if cache is not None else None
+        # Each file's content hash as the project phase reads it: an overlay file's is its text's.
+        current = {**digests, **{path: _text_hash(text) for path, text in overlay.items()}}
         record = cache.project_result(key) if key is not None else None
-        if record is not None and not _still_holds(record, digests, sources):
+        if record is not None and not _still_holds(record, current, sources):
             record = None
         stats.project_cached = record is not None
         if record is None:
@@ -136,8 +143,13 @@ def lint_project(
                 for path in paths:
                     if path not in summaries and path in digests:
                         summaries[path] = cache.summaries(path, digests[path])
-            record = _project_phase(config, paths, summaries, jobs, cache, sources, digests, overlay, report_error)
-            if key is not None and record is not None:
+            record = _project_phase(config, paths, summaries, jobs, cache, sources, digests, current, overlay, report_error)
+            # A result made with an overlay is kept by a cache in memory (the language server's:
+            # the next keystroke asks for it again), not on disk: there, standard input's buffers
+            # (a run per keystroke or save in some editors) would evict the whole project's
+            # results, of which only the last few are kept (`cache.PROJECT_RESULTS_KEPT`).
+            keeps = not overlay or cache is not None and cache.directory is None
+            if key is not None and record is not None and keeps:
                 cache.put_project_result(key, record)
         if record is not None:
             diagnostics += project_diagnostics(record.reports, sources.text, config.ignore_noqa)
@@ -172,17 +184,21 @@ def _from_cache(files, cache: ResultCache, digests, diagnostics) -> list[str]:
 
 
 def _project_phase(
-    config, paths, summaries, jobs, cache, sources, digests, overlay, report_error
+    config, paths, summaries, jobs, cache, sources, digests, current, overlay, report_error
 ) -> ProjectRecord | None:
-    """The project phase's reports, with the content hashes of the files they depend on
-    beyond their summaries; None when it failed (and `report_error` was told)."""
+    """The project phase's reports, with the content hashes (`current`) of the files they
+    depend on beyond their summaries; None when it failed (and `report_error` was told)."""
     from asynclint.cache import ProjectRecord
     from asynclint.engine import fewer_collections
     from asynclint.project import run_project_checks
 
+    # The hashes of what is on disk only: a summary the phase completes (a site placed) is
+    # stored for the content it was made from, and an overlay file's is not what is on disk
+    # (the language server's index has the saved file's hash).
+    saved = {path: digest for path, digest in digests.items() if path not in overlay}
     try:
         with fewer_collections():
-            reports, read = run_project_checks(config, paths, summaries, jobs, cache, sources, digests, overlay)
+            reports, read = run_project_checks(config, paths, summaries, jobs, cache, sources, saved, overlay)
     except Exception as exc:  # noqa: BLE001 - a failed project phase must not lose every file's findings
         if os.environ.get("ASYNCLINT_DEBUG"):
             raise
@@ -191,15 +207,23 @@ def _project_phase(
             " only the per-file findings are reported"
         )
         return None
-    placed = {place.path: digests.get(place.path) for report in reports for place in report.places}
+    placed = {place.path: current.get(place.path) for report in reports for place in report.places}
     return ProjectRecord(reports, read, placed)
 
 
-def _project_key(paths: list[str], digests: dict[str, str], cache: ResultCache) -> str | None:
-    """The key of the project phase's result for these files as they are: None when a file's
-    summaries are not known by digest (it cannot be read)."""
+def _project_key(
+    paths: list[str], digests: dict[str, str], given: dict[str, dict[str, dict]], cache: ResultCache
+) -> str | None:
+    """The key of the project phase's result for these files as they are: the summaries of
+    the files on disk as the cache has them by content, those `given` (an overlay's, made of
+    its text) as they are. None when a file's summaries are not known (it cannot be read)."""
+    from asynclint.cache import summaries_digest
+
     found = {}
     for path in paths:
+        if path in given:
+            found[path] = summaries_digest(given[path])
+            continue
         digest = digests.get(path)
         found[path] = cache.summaries_digest(path, digest) if digest is not None else None
         if found[path] is None:
@@ -213,6 +237,13 @@ def project_key(summary_digests: dict[str, str]) -> str:
 
     joined = "\n".join(f"{path}\0{summary_digests[path]}" for path in sorted(summary_digests))
     return hashlib.blake2b(joined.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+
+
+def _text_hash(text: str) -> str:
+    """An overlay text's content hash: that of the file were it saved as UTF-8."""
+    from asynclint.cache import content_hash
+
+    return content_hash(text.encode("utf-8", "surrogatepass"))
 
 
 def _still_holds(record: ProjectRecord, digests: dict[str, str], sources: Sources) -> bool:
