@@ -7,6 +7,7 @@ import pytest
 
 from asynclint.config import Config
 from asynclint.pipeline import lint_project
+from cli_in_process import in_process
 from conftest import run_asynclint
 
 HELPERS = "import time\ndef load(): time.sleep(1)\n"
@@ -159,3 +160,24 @@ def test_the_project_phase_runs_with_fewer_collections_and_the_setting_is_restor
     assert seen == [LINTING_GC_THRESHOLD]
     assert gc.get_threshold() == before
     assert "ASY109" in {d.code for d in found}
+
+
+def test_stdin_reuses_the_stored_project_phase_and_stores_none_of_its_own(project, monkeypatch):
+    """A buffer whose summaries are the saved file's (a comment typed) takes the project
+    phase's result `check` stored; a buffer's own result is not stored (see lint_project)."""
+    import asynclint.project
+
+    assert in_process("check", "--jobs", "1", "pkg", cwd=project).returncode == 1
+    results = project / ".asynclint_cache"
+    stored = sorted(results.glob("*/project/*.json"))
+    assert len(stored) == 1
+    runs = []
+    original = asynclint.project.run_project_checks
+    monkeypatch.setattr(asynclint.project, "run_project_checks", lambda *args: runs.append(args) or original(*args))
+
+    def stdin(text: str) -> str:
+        return in_process("check", "--output-format", "concise", "-", "--stdin-filename", "pkg/views.py", cwd=project, stdin=text).stdout
+
+    assert "pkg/views.py:3:19: ASY109 " in stdin(VIEWS + "# unsaved\n") and runs == []
+    assert "ASY109" not in stdin(VIEWS.replace("load(); ", "pass; ")) and len(runs) == 1
+    assert sorted(results.glob("*/project/*.json")) == stored
