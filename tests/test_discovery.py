@@ -237,3 +237,16 @@ def test_a_directory_above_the_config_is_walked_with_the_excludes_relative_to_th
     # Below the config, paths are relative to it (`/gen/` is sub/gen only); above it, a path is
     # matched by its name.
     assert found("..") == ["../sub/pkg/gen/c.py", "../sub/pkg/ok.py", "../top.py"]
+
+
+def test_the_walks_file_tests_answer_as_pathlib_does(project):
+    from asynclint.discovery import _is_file, _mode
+
+    make(project, "file.py")
+    (project / "dir").mkdir()
+    os.symlink("loop", project / "loop")  # a symlink to itself: ELOOP
+    os.symlink("file.py", project / "link.py")
+    os.mkfifo(project / "fifo")
+    names = ["file.py", "dir", "loop", "link.py", "fifo", "missing", "file.py/below", "nul\0name"]
+    assert [_is_file(str(project / name)) for name in names] == [(project / name).is_file() for name in names]
+    assert [_mode(str(project / name)) is not None for name in names] == [(project / name).exists() for name in names]

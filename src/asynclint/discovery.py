@@ -11,6 +11,7 @@ the project's excludes to apply.
 from __future__ import annotations
 
 import copy
+import errno
 import os
 import re
 import stat
@@ -70,10 +71,10 @@ class _IgnoreRules:
     def _gitignore(self, directory: str):
         if directory not in self._gitignores:
             spec = None
-            ignore_file = Path(directory, ".gitignore")
-            if ignore_file.is_file():
+            ignore_file = os.path.join(directory, ".gitignore")
+            if _is_file(ignore_file):
                 try:
-                    lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
+                    lines = Path(ignore_file).read_text(encoding="utf-8", errors="replace").splitlines()
                     spec = self._pathspec.GitIgnoreSpec.from_lines(lines)
                 except OSError:
                     spec = None
@@ -190,7 +191,7 @@ class _IgnoreRules:
             spec = self._gitignore(directory)
             own = ((directory, spec),) if spec is not None else ()
             parent = os.path.dirname(directory)
-            at_root = Path(directory, ".git").exists() or parent == directory
+            at_root = _mode(os.path.join(directory, ".git")) is not None or parent == directory
             chain = own if at_root else own + self._gitignores_above(parent)
             self._chains[directory] = chain
         return chain
@@ -231,7 +232,32 @@ def _relative_to(path: Path, root: Path) -> str | None:
 
 
 def _is_virtualenv(directory: str | Path) -> bool:
-    return Path(directory, "pyvenv.cfg").is_file()
+    return _is_file(os.path.join(directory, "pyvenv.cfg"))
+
+
+# The errors after which pathlib's exists() and is_file() answer False; they raise any other
+# (a directory that cannot be searched), and so does _mode.
+_NOT_THERE = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+
+
+def _mode(path: str) -> int | None:
+    """The type and permissions of the file at `path` (following symlinks); None where
+    pathlib's exists() would answer False. A walk asks this of three names in every
+    directory, and building a Path for each cost more than the stat."""
+    try:
+        return os.stat(path).st_mode
+    except OSError as exc:
+        if exc.errno in _NOT_THERE:
+            return None
+        raise
+    except ValueError:  # a path the OS cannot take (a NUL in it)
+        return None
+
+
+def _is_file(path: str) -> bool:
+    """`Path(path).is_file()`."""
+    mode = _mode(path)
+    return mode is not None and stat.S_ISREG(mode)
 
 
 def _is_special(path: Path) -> bool:
