@@ -186,7 +186,12 @@ class CallGraph:
                 found.append(resolved[1])
         return found
 
-    def _mro(self, key: Key) -> list[Key]:
+    def _mro(self, key: Key) -> tuple[Key, ...]:
+        """The class and its bases, depth first, left to right (asked once per method name
+        looked up in it, so kept)."""
+        memo_key = ("mro", key)
+        if memo_key in self._memo:
+            return self._memo[memo_key]
         order: list[Key] = []
         pending = [key]
         while pending:
@@ -195,7 +200,8 @@ class CallGraph:
                 continue
             order.append(current)
             pending.extend(reversed(self._bases(current)))
-        return order
+        self._memo[memo_key] = found = tuple(order)
+        return found
 
     def _method(self, cls: Key, name: str, skip_own: bool) -> Key | None:
         memo_key = ("method", cls, name, skip_own)
