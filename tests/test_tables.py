@@ -175,3 +175,11 @@ def test_lazy_before_is_a_python_version_and_does_not_contradict_lazy(monkeypatc
     with_group({"lazy_before": "3.x"})
     with pytest.raises(TableError, match=r"lazy_before must be a Python version such as '3.13', not '3.x'"):
         load_tables()
+
+
+def test_known_modules_are_the_top_level_modules_the_tables_name_worked_out_once():
+    tables = load_tables()
+    modules = tables.known_modules()  # every linted file's context asks
+    assert {"time", "subprocess", "requests", "socket"} <= modules
+    assert "builtins" not in modules
+    assert tables.known_modules() is modules

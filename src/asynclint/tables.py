@@ -205,11 +205,16 @@ class Tables:
     # ASY110: rules/bridges.toml; ASY604: rules/requests.toml
     bridges: Bridges = field(default_factory=Bridges)
     requests: RequestCalls = field(default_factory=RequestCalls)
+    _known_modules: frozenset[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def known_modules(self) -> frozenset[str]:
-        """Top-level modules the tables speak of: an unbound `subprocess.run` resolves there."""
-        names = list(self.blocking) + list(self.returns) + list(self.aliases)
-        return frozenset(name.split(".", 1)[0] for name in names) - {"builtins"}
+        """Top-level modules the tables speak of: an unbound `subprocess.run` resolves there.
+        Worked out on first use (every linted file asks; a thousand names to split) from the
+        tables as they are then: complete, once loaded."""
+        if self._known_modules is None:
+            names = list(self.blocking) + list(self.returns) + list(self.aliases)
+            self._known_modules = frozenset(name.split(".", 1)[0] for name in names) - {"builtins"}
+        return self._known_modules
 
     def blocking_for(self, code: str) -> dict[str, BlockingGroup]:
         return {name: group for name, group in self.blocking.items() if group.code == code}
