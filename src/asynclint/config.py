@@ -4,7 +4,6 @@ the closest valid key; it is never a warning that lets a typo silently disable a
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import os
 import sys
@@ -18,6 +17,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from asynclint.registry import RULES, UNCHECKABLE_CODE
+from asynclint.tableschema import did_you_mean
 
 # key -> (expected shape, description used in error messages). The `extend-<table>` keys that
 # add a project's rows to a shipped table come from tables.EXTENSIONS.
@@ -179,14 +179,9 @@ def expand_selectors(selectors) -> frozenset[str]:
             continue
         matched = {code for code in RULES if code.startswith(selector)}
         if not matched:
-            raise ConfigError(f"unknown rule selector {selector!r}{_did_you_mean(selector, RULES)}")
+            raise ConfigError(f"unknown rule selector {selector!r}{did_you_mean(selector, RULES)}")
         codes |= matched
     return frozenset(codes)
-
-
-def _did_you_mean(word: str, choices) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def find_config_file(start: Path) -> Path | None:
@@ -279,7 +274,7 @@ def config_from_table(table: dict, where: str, root: Path, source: Path | None =
     known = {**_KEYS, **{extension.key: extension.description for extension in extensions}}
     for key in table:
         if key not in known:
-            raise ConfigError(f"{where}: unknown key {key!r}{_did_you_mean(key, known)}")
+            raise ConfigError(f"{where}: unknown key {key!r}{did_you_mean(key, known)}")
     config = Config(root=root, source=source)
     if "select" in table:
         config.select = _string_list(table, "select", where)

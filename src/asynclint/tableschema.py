@@ -11,7 +11,6 @@ shipped name obeys.
 
 from __future__ import annotations
 
-import difflib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
@@ -49,6 +48,10 @@ class Where:
 
 
 def did_you_mean(word: str, choices) -> str:
+    """` (did you mean 'x'?)` for an unknown key or code, or nothing. The config's messages use
+    it too."""
+    import difflib  # only for a message: a run that reads a valid config never needs it
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
