@@ -153,3 +153,20 @@ def test_a_cache_on_disk_gives_a_buffer_its_result_but_keeps_none_made_with_one(
     on_disk.cache = ResultCache(project / ".cache", "fingerprint")
     assert lint_buffer(on_disk, VIEWS.replace("    load()\n", "")) == ([("ASY100", 4)], False)
     assert sorted((project / ".cache" / "fingerprint" / "project").iterdir()) == stored
+
+
+def test_text_edited_only_below_the_findings_holds_them_without_placing_them_again(project, monkeypatch):
+    import asynclint.analysis.sourceorder as sourceorder
+
+    memory = InMemory(project)
+    lint_buffer(memory, VIEWS)
+    placed = []
+    original = sourceorder.ast_positions
+    monkeypatch.setattr(sourceorder, "ast_positions", lambda *args: placed.append(args) or original(*args))
+    assert lint_buffer(memory, VIEWS + "# typed below\n") == ([("ASY109", 4), ("ASY100", 5)], True)
+    assert placed == []
+    assert lint_buffer(memory, VIEWS.replace("    load()\n", "    load()  # typed on its line\n")) == (
+        [("ASY109", 4), ("ASY100", 5)],
+        True,
+    )
+    assert len(placed) == 1

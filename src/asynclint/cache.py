@@ -12,7 +12,8 @@ under `<cache dir>/<fingerprint>/`, laid out so that a run reads in proportion t
 - `project/<key>.json`: the project phase's reports, before `# noqa` is applied, for one set
   of files and their summaries (`key` from `pipeline.project_key`), with what else they were
   made from: the content hashes of the files summarized on demand and of the files the
-  reports point into (see `pipeline._still_holds`). An edit that changes no summary (a
+  reports point into, and a hash of each of those through the last line the reports show
+  (see `pipeline._still_holds`). An edit that changes no summary (a
   comment, a `# noqa`) keeps them. The last few sets are kept, so a pre-commit run on a few
   files and a run over the whole project do not evict each other's. A cache in memory (the
   language server's) keeps as many, the least recently used going first, and also keeps the
@@ -61,6 +62,8 @@ class ProjectRecord:
     reports: list[SiteReport]
     read: dict[str, str | None]  # the files summarized on demand
     placed: dict[str, str]  # the files the reports' positions are in
+    # Of those, each one's text through the last line a report shows in it: (that line, hash).
+    heads: dict[str, tuple[int, str]]
 
 
 def _shard_name(path: str) -> str:
@@ -168,15 +171,17 @@ class ResultCache:
         try:
             reports = [SiteReport.from_dict(item) for item in found["reports"]]
             read, placed = dict(found["read"]), dict(found["placed"])
+            heads = {path: (int(line), str(digest)) for path, (line, digest) in found["heads"].items()}
         except (LookupError, TypeError, ValueError, AttributeError):
             return None
-        return ProjectRecord(reports, read, placed)
+        return ProjectRecord(reports, read, placed, heads)
 
     def put_project_result(self, key: str, record: ProjectRecord) -> None:
         self._project[key] = {
             "reports": [report.to_dict() for report in record.reports],
             "read": record.read,
             "placed": record.placed,
+            "heads": record.heads,
         }
         if self._project_directory is not None:
             self._new_projects.append(key)

@@ -208,7 +208,17 @@ def _project_phase(
         )
         return None
     placed = {place.path: current.get(place.path) for report in reports for place in report.places}
-    return ProjectRecord(reports, read, placed)
+    last_lines: dict[str, int] = {}
+    for report in reports:
+        for place in report.places:
+            line = max(place.position[2], place.position[5])  # the site's and its statement's last
+            last_lines[place.path] = max(line, last_lines.get(place.path, 0))
+    heads = {}
+    for path, line in last_lines.items():
+        text = sources.text(path)
+        if text is not None:
+            heads[path] = (line, _head_hash(text, line))
+    return ProjectRecord(reports, read, placed, heads)
 
 
 def _project_key(
@@ -246,13 +256,27 @@ def _text_hash(text: str) -> str:
     return content_hash(text.encode("utf-8", "surrogatepass"))
 
 
+def _head_hash(text: str, line: int) -> str:
+    """The hash of `text` through its `line`-th line break (all of it when it has fewer)."""
+    end = 0
+    for _ in range(line):
+        found = text.find("\n", end)
+        if found < 0:
+            return _text_hash(text)
+        end = found + 1
+    return _text_hash(text[:end])
+
+
 def _still_holds(record: ProjectRecord, digests: dict[str, str], sources: Sources) -> bool:
     """Whether a cached result (for the same summaries) holds for the files as they are: the
     files summarized on demand are unchanged, and in each file the reports point into that
     changed since, every position they show is still where the site is (a comment added, a
-    `# noqa`, moves none; a line added above moves them, and the messages name lines)."""
-    from asynclint.analysis.sourceorder import ast_positions
+    `# noqa`, moves none; a line added above moves them, and the messages name lines).
 
+    A file whose text is the same through the last line the reports show in it (edited below
+    it: where an editor's user is typing, often) holds them where they were: with the same
+    summaries, the calls before and at each site are the same. Otherwise each site is placed
+    again, by Python's parser (a cost near the whole project phase's on a small project)."""
     if any(digests.get(path) != digest for path, digest in record.read.items()):
         return False
     for path, digest in record.placed.items():
@@ -260,8 +284,15 @@ def _still_holds(record: ProjectRecord, digests: dict[str, str], sources: Source
             continue
         places = [place for report in record.reports for place in report.places if place.path == path]
         text = sources.text(path)
-        if text is None or any(place.rank is None for place in places):
+        if text is None:
             return False
+        head = record.heads.get(path)
+        if head is not None and _head_hash(text, head[0]) == head[1]:
+            continue
+        if any(place.rank is None for place in places):
+            return False
+        from asynclint.analysis.sourceorder import ast_positions
+
         found = ast_positions(text, dict(enumerate(place.rank for place in places)), *places[0].counts)
         if found is None or any(found[index] != place.position for index, place in enumerate(places)):
             return False
