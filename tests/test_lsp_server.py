@@ -42,9 +42,10 @@ def workspace(tmp_path):
     return tmp_path
 
 
-def _start(workspace, encodings=("utf-16",), pull=False, workspace_capabilities=None):
+def _start(workspace, encodings=("utf-16",), pull=False, workspace_capabilities=None, trace=None):
     """A client as an editor starts it; `pull`: one that asks for diagnostics
-    (`textDocument/diagnostic`, with `workspace/diagnostic/refresh`) instead of being sent them."""
+    (`textDocument/diagnostic`, with `workspace/diagnostic/refresh`) instead of being sent them;
+    `trace`: the trace it asks for ("messages": `$/logTrace` for each lint)."""
     client = LspClient([sys.executable, "-m", "asynclint", "server"], cwd=str(workspace))
     text_document = {
         "publishDiagnostics": {"relatedInformation": True, "versionSupport": True},
@@ -59,6 +60,7 @@ def _start(workspace, encodings=("utf-16",), pull=False, workspace_capabilities=
         "initialize",
         {
             "processId": None,
+            **({"trace": trace} if trace else {}),
             "rootUri": workspace.as_uri(),
             "workspaceFolders": [{"uri": workspace.as_uri(), "name": "ws"}],
             "capabilities": {
@@ -231,6 +233,42 @@ def test_project_findings_through_saved_helpers_and_unsaved_edits(workspace):
         client.wait_for(
             "textDocument/publishDiagnostics", lambda p: p["uri"] == uri and p["version"] == 3 and not p["diagnostics"]
         )
+        assert client.close() == 0
+    finally:
+        if client.process.poll() is None:
+            client.process.kill()
+
+
+def test_typing_that_changes_no_summary_reuses_the_project_phase(workspace):
+    """The project phase's result is kept by the summaries it read, the open document's made of
+    its unsaved text: a comment typed keeps the document's ASY109 without running the phase
+    (the server's `$/logTrace` says which it did, for each lint); changing the body of a helper
+    in the unsaved text runs it, and the finding goes."""
+    views = "from pkg.helpers import load\ndef fetch(): load()\nasync def view(): fetch()\n"
+    package = _package(workspace, views=views)
+    uri = (package / "views.py").as_uri()
+    client, _ = _start(workspace, trace="messages")
+    try:
+        client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": views}})
+        client.wait_for("textDocument/publishDiagnostics", lambda p: p["uri"] == uri and p["diagnostics"])  # the index is built
+
+        def edit(version: int, text: str) -> tuple[list, str]:
+            """The document's findings (code, line) for `text`, and how its lint ran the project phase."""
+            client.notify(
+                "textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]}
+            )
+            published = client.wait_for("textDocument/publishDiagnostics", lambda p: p["uri"] == uri and p["version"] == version)
+            # The lint's trace is sent before its diagnostics.
+            traced = [t["message"] for t in client.held("$/logTrace") if "views.py with its project" in t["message"]]
+            return [(d["code"], d["range"]["start"]["line"]) for d in published["diagnostics"]], traced[-1].rpartition("project phase ")[2]
+
+        typed = views + "# loads the page\n"
+        assert edit(2, typed) == ([("ASY109", 2)], "re-used")
+        assert edit(3, typed.replace("page", "whole page")) == ([("ASY109", 2)], "re-used")
+        findings, phase = edit(4, typed.replace("def fetch(): load()", "def fetch(): pass"))
+        assert findings == [] and phase.startswith("run (")
+        findings, phase = edit(5, typed)
+        assert findings == [("ASY109", 2)] and phase == "re-used"  # kept in the index since version 3
         assert client.close() == 0
     finally:
         if client.process.poll() is None:

@@ -20,6 +20,9 @@ the run pipeline (`pipeline.lint_project`), with no logic of its own about rules
   ("(unsafe)" added when it needs review), "Add `# noqa: CODE`", and
   `source.fixAll.asynclint`, which applies every safe fix the way `asynclint check --fix`
   does (`fixer.fix_text`).
+- Tracing (`trace` at initialize, or `$/setTrace`): each lint is logged with `$/logTrace`,
+  saying whether the project phase ran or its result was re-used (the index keeps the last
+  few, by the summaries they read: a keystroke that changes none re-uses one).
 - Configuration: the `[tool.asynclint]` table of the nearest pyproject.toml above the
   document, re-read when that file changes; excluded files get no diagnostics, as with
   `asynclint check --force-exclude`.
@@ -50,6 +53,7 @@ from asynclint.lsp_workspace import (
     noqa_code_at,
     rule_page,
 )
+from asynclint.pipeline import PipelineStats
 from asynclint.positions import split_lines
 
 DEBOUNCE_SECONDS = 0.3
@@ -134,6 +138,8 @@ def build_server():
             offered = general.position_encodings if general is not None else None
             if offered and types.PositionEncodingKind.Utf8 in offered:
                 general.position_encodings = [types.PositionEncodingKind.Utf8]
+            if params.trace is not None:  # pygls only follows $/setTrace
+                self.trace = params.trace
             return (yield from super().lsp_initialize(params))
 
     class AsynclintServer(LanguageServer):
@@ -208,7 +214,23 @@ def build_server():
                 return []
             if not project.ready:
                 self.event_loop.call_soon_threadsafe(self.build_index, project)
-            return project.lint(path, text)
+            stats = PipelineStats()
+            found = project.lint(path, text, stats)
+            if self.protocol.trace != types.TraceValue.Off:
+                self.event_loop.call_soon_threadsafe(self.trace_lint, path, project.ready, stats)
+            return found
+
+        def trace_lint(self, path: str, with_project: bool, stats: PipelineStats) -> None:
+            """What a lint did, for a client that traces the server (`$/logTrace`, shown in
+            its log): whether the project phase ran or its result was re-used."""
+            phase = "re-used" if stats.project_cached else f"run ({stats.project_seconds * 1000:.1f} ms)"
+            scope = "with its project" if with_project else "alone (the workspace index is being built)"
+            details = (
+                f"{stats.linted} files linted, {stats.cached} from the index, in"
+                f" {stats.per_file_seconds * 1000:.1f} ms"
+            )
+            verbose = details if self.protocol.trace == types.TraceValue.Verbose else None
+            self.log_trace(types.LogTraceParams(message=f"asynclint: linted {path} {scope}; project phase {phase}", verbose=verbose))
 
         def index_workspace(self) -> None:
             """On start-up: the project of each workspace folder starts building its index."""

@@ -8,7 +8,9 @@ summaries project-wide checks (ASY109) make of it, keyed by content. It is built
 background, then kept current by the pipeline itself: each lint hashes the files and re-reads
 only those whose content changed since (saved in the editor, or changed on disk). While it is
 being built, a document is linted alone, so its own findings show at once; the server lints
-it again as part of its project when the index is ready.
+it again as part of its project when the index is ready. The index also keeps the project
+phase's last few results (ASY109's, by the summaries they read: the open document's are made of
+its unsaved text), so typing that changes no summary does not run the phase again.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from asynclint.cache import ResultCache
     from asynclint.config import Config
     from asynclint.engine import Linter
+    from asynclint.pipeline import PipelineStats
 
 
 class ProjectIndex:
@@ -93,17 +96,25 @@ class ProjectIndex:
             self._digests = digests
         self.cache = cache
 
-    def lint(self, path: str, text: str) -> list[Diagnostic]:
+    def lint(self, path: str, text: str, stats: PipelineStats | None = None) -> list[Diagnostic]:
         """`text` as the file `path` of this project: with the saved state of every other file
-        once the index is built, alone until then."""
+        once the index is built, alone until then. The index also keeps the project phase's
+        last results, by the summaries they were made from (the document's, of its text): a
+        keystroke that changes no summary re-uses one. `stats`, when given, is filled in."""
         from asynclint.notebook import is_notebook
         from asynclint.pipeline import lint_project
 
         if self.cache is None or is_notebook(path):  # a notebook is linted alone in any case
-            found = lint_project([], self.config, overlay={path: text}, jobs=1)
+            found = lint_project([], self.config, overlay={path: text}, jobs=1, stats=stats)
         else:
             found = lint_project(
-                self.files(), self.config, overlay={path: text}, jobs=1, cache=self.cache, digests=self._digests
+                self.files(),
+                self.config,
+                overlay={path: text},
+                jobs=1,
+                cache=self.cache,
+                digests=self._digests,
+                stats=stats,
             )
         return [d for d in found if d.path == path]
 
