@@ -74,6 +74,27 @@ def test_the_locks_held_are_tracked_only_for_a_check_that_declares_it_reads_them
     assert _walk(Recorder).holds_at_await == [0]
 
 
+def test_a_node_that_holds_no_code_is_visited_when_a_check_hooks_it():
+    # The walk skips such nodes (Names, strings, numbers) only while no hook reads them.
+    class Leaves(Check):
+        def __init__(self, tables) -> None:
+            super().__init__(tables)
+            self.seen: list[tuple[str, str]] = []
+
+        def visit_Name(self, node, ctx) -> None:
+            self.seen.append((node.value, type(ctx.parent).__name__))
+
+        def leave_Integer(self, node, ctx) -> None:
+            self.seen.append((node.value, type(ctx.parent).__name__))
+
+    tables = Config(root=Path.cwd()).tables
+    check = Leaves(tables)
+    hooks = hooks_for([check])
+    module = cst.parse_module("x = f(1)\nlambda: y\n")
+    Walker(Context(tables), hooks.visitors, hooks.leavers, hooks.facts).walk_module(module)
+    assert check.seen == [("f", "Call"), ("1", "Arg"), ("x", "Assign"), ("y", "Lambda")]
+
+
 def test_a_fact_no_walker_computes_is_refused():
     class Confused(Check):
         facts = frozenset({"loop-facts"})
