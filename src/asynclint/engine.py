@@ -554,6 +554,8 @@ def map_paths(
     import multiprocessing
     from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 
+    config.tables  # loaded once here, so that forked workers inherit them rather than each load them
+
     # fork: workers inherit the loaded modules and config instead of re-importing them.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)

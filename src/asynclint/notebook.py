@@ -45,7 +45,6 @@ the position of each `source` value in the text, which no JSON library gives.
 from __future__ import annotations
 
 import ast
-import difflib
 import json
 import re
 from dataclasses import dataclass, field, replace
@@ -405,6 +404,8 @@ class NotebookFix:
 
     def diff(self, path: str) -> str:
         """A unified diff per changed cell, headed `path:cell N` as ruff heads them."""
+        import difflib  # only for --diff: every run imports this module
+
         before = {cell.number: _diff_lines(cell.source) for cell in self.before.cells}
         after = {cell.number: _diff_lines(cell.source) for cell in self.after.cells}
         return "".join(
@@ -457,6 +458,8 @@ def carry_into_cells(notebook: Notebook, fixed: str) -> dict[int, str]:
     """The source of each code cell (by number) once `fixed`, an edit of the notebook's
     masked joined source, is cut back into cells and its masked lines get their IPython text
     back. Raises CannotWriteBack when the edits leave that ambiguous."""
+    import difflib  # only when a fix is written back: every run imports this module
+
     before = split_lines(notebook.masked_source, keepends=True)
     after = split_lines(fixed, keepends=True)
     opcodes = difflib.SequenceMatcher(a=before, b=after, autojunk=False).get_opcodes()

@@ -19,10 +19,10 @@ from asynclint._lazy import libcst as cst
 
 from asynclint.diagnostic import Applicability, RelatedLocation, Severity
 from asynclint.registry import RULES, FixAvailability
-from asynclint.tables import Tables
 
 if TYPE_CHECKING:
     from asynclint.analysis.context import Context
+    from asynclint.tables import Tables  # annotations only: a warm run lints nothing and loads no table
 
 
 @dataclass(frozen=True, slots=True)
