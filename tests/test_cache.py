@@ -8,6 +8,7 @@ processes."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -268,3 +269,35 @@ def test_a_run_reads_the_shards_of_its_files_and_summaries_only_for_the_project_
     assert runner.invoke(cli, ["check", "--select", "ASY109"]).exit_code == 1
     summaries_read = [file.stem for file in read if file.parent.name == "summaries"]
     assert sorted(summaries_read) == sorted(shard_names)
+
+
+# A modification time well in the past: the cache trusts a stamp this old (cache.file_stamp).
+SETTLED = 1_600_000_000_000_000_000
+
+
+def set_mtime(path: Path, mtime_ns: int) -> None:
+    os.utime(path, ns=(mtime_ns, mtime_ns))
+
+
+def test_a_file_whose_size_and_modification_time_are_unchanged_is_not_read_again(project):
+    # As ruff's cache: the stamp (size, mtime) stored with an entry vouches for the content. A
+    # rewrite to the same size with the modification time put back shows it: the old findings.
+    app = project / "app.py"
+    set_mtime(app, SETTLED)
+    first = check(project)
+    app.write_text(TWO_CODES.replace("time.sleep(1)", "time.sleep(2)"), encoding="utf-8")
+    set_mtime(app, SETTLED)
+    assert check(project).stdout == first.stdout
+    set_mtime(app, SETTLED + 1)  # any change of the modification time: read, hashed, linted
+    assert "asyncio.sleep(2)" in check(project).stdout
+
+
+def test_a_file_modified_just_now_is_read_again_whatever_its_stamp(project):
+    # Modified within the clock's granularity of the run that cached it, a file may change again
+    # without its stamp changing: no stamp is kept for it until it has settled.
+    app = project / "app.py"
+    first = check(project)
+    recent = app.stat().st_mtime_ns
+    app.write_text(TWO_CODES.replace("os.listdir(path)", "os.listdir(PATH)"), encoding="utf-8")
+    set_mtime(app, recent)
+    assert check(project).stdout != first.stdout

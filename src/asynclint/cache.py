@@ -3,8 +3,9 @@
 Everything for one config fingerprint (the config, the tables and asynclint's version) lives
 under `<cache dir>/<fingerprint>/`, laid out so that a run reads in proportion to what it needs:
 
-- `files/<xx>.json`: each file's content hash, diagnostics and a digest of its summaries, in
-  256 shards by a hash of the path. A run reads only the shards of the files it checks (a
+- `files/<xx>.json`: each file's content hash, diagnostics, a digest of its summaries and its
+  stamp (size and modification time: a file whose stamp is unchanged is not read again, as
+  ruff decides; see `file_stamp`), in 256 shards by a hash of the path. A run reads only the shards of the files it checks (a
   pre-commit run on ten files, ten small shards), each once.
 - `summaries/<xx>.json`: the summaries project-wide checks made of each file (by code; see
   `ProjectCheck`), sharded the same way. They are most of what is stored (96% on aiohttp), and
@@ -30,18 +31,34 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from asynclint.diagnostic import Diagnostic
 from asynclint.reporter import SiteReport
 
-# 6: a file's entry holds the digest of its summaries; the project phase's result is keyed by
+# 7: a file's entry holds its stamp (size and modification time). 6: a file's entry holds the
+# digest of its summaries; the project phase's result is keyed by
 # them and holds its reports before noqa. 5: sharded under <fingerprint>/ (4 was one
 # <fingerprint>.json, deleted on the first save).
-_FORMAT = 6
+_FORMAT = 7
 # How many of the project phase's results (sets of files) are kept.
 PROJECT_RESULTS_KEPT = 8
+
+
+# A file modified this recently may be modified again within the same clock tick, leaving its
+# size and modification time as they were: its stamp is not kept (it is read and hashed again
+# next time), as git treats its "racily clean" index entries.
+_SETTLED_NS = 2_000_000_000
+
+
+def file_stamp(status: os.stat_result) -> list[int] | None:
+    """What says a file is unchanged without reading it, as ruff's cache decides: its size and
+    modification time; None while the modification is too recent to vouch for the content."""
+    if abs(time.time_ns() - status.st_mtime_ns) < _SETTLED_NS:
+        return None
+    return [status.st_size, status.st_mtime_ns]
 
 
 def content_hash(data: bytes) -> str:
@@ -85,16 +102,22 @@ class _Shards:
             shard = self._loaded[name] = _read_entries(self.directory / f"{name}.json") if self.directory else {}
         return shard
 
-    def get(self, path: str, digest: str) -> list | None:
-        """The values stored for this content of `path`; None if there are none of the shape
+    def stored(self, path: str) -> list | None:
+        """`[content hash, *values]` stored for `path`; None if there is no entry of the shape
         `put` writes (the file may have been damaged or written by something else)."""
         entry = self._shard(_shard_name(path)).get(path)
         well_formed = (
             isinstance(entry, list)
             and len(entry) == 1 + len(self._value_types)
+            and isinstance(entry[0], str)
             and all(isinstance(value, kind) for value, kind in zip(entry[1:], self._value_types))
         )
-        return entry[1:] if well_formed and entry[0] == digest else None
+        return entry if well_formed else None
+
+    def get(self, path: str, digest: str) -> list | None:
+        """The values stored for this content of `path` (see `stored`)."""
+        entry = self.stored(path)
+        return entry[1:] if entry is not None and entry[0] == digest else None
 
     def put(self, path: str, digest: str, *values) -> None:
         name = _shard_name(path)
@@ -117,8 +140,8 @@ class ResultCache:
         self.directory = directory
         self._fingerprint = fingerprint
         root = directory / fingerprint if directory is not None else None
-        # [content hash, diagnostics, `summaries_digest` of the file's summaries]
-        self._files = _Shards(root / "files" if root else None, (list, str))
+        # [content hash, diagnostics, `summaries_digest` of the file's summaries, `file_stamp`]
+        self._files = _Shards(root / "files" if root else None, (list, str, (list, type(None))))
         self._summaries = _Shards(root / "summaries" if root else None, (dict,))
         self._project_directory = root / "project" if root else None
         self._project: dict[str, dict] = {}  # key -> ProjectRecord's document, read or put this run
@@ -133,6 +156,12 @@ class ResultCache:
         except (LookupError, TypeError, ValueError, AttributeError):  # damaged: check the file again
             return None
 
+    def digest_if_unchanged(self, path: str, stamp: list[int] | None) -> str | None:
+        """The content hash stored for `path` when the file's stamp (`file_stamp`) is the one
+        stored with it: the file need not be read."""
+        entry = self._files.stored(path)
+        return entry[0] if stamp is not None and entry is not None and entry[3] == stamp else None
+
     def summaries_digest(self, path: str, digest: str) -> str | None:
         """`summaries_digest` of the summaries stored with this content of `path`."""
         found = self._files.get(path, digest)
@@ -144,9 +173,15 @@ class ResultCache:
         return found[0] if found is not None else {}
 
     def put(
-        self, path: str, digest: str, diagnostics: list[Diagnostic], summaries: dict[str, dict] | None = None
+        self,
+        path: str,
+        digest: str,
+        diagnostics: list[Diagnostic],
+        summaries: dict[str, dict] | None = None,
+        stamp: list[int] | None = None,
     ) -> None:
-        self._files.put(path, digest, [d.to_dict() for d in diagnostics], summaries_digest(summaries or {}))
+        """`stamp`: the file's `file_stamp`, taken before its content was read (None: none)."""
+        self._files.put(path, digest, [d.to_dict() for d in diagnostics], summaries_digest(summaries or {}), stamp)
         if summaries:
             self._summaries.put(path, digest, dict(summaries))
 

@@ -111,7 +111,8 @@ def lint_project(
             if by_code is not None:
                 summaries[path] = by_code
     digests = {} if digests is None else digests  # every readable file's content hash, when caching
-    to_lint = on_disk if cache is None else _from_cache(on_disk, cache, digests, diagnostics)
+    stamps: dict[str, list[int] | None] = {}  # of the files read from disk: see cache.file_stamp
+    to_lint = on_disk if cache is None else _from_cache(on_disk, cache, digests, diagnostics, stamps)
     stats.cached, stats.linted = len(on_disk) - len(to_lint), len(to_lint)
     if on_file_done is not None and stats.cached:
         on_file_done(stats.cached)
@@ -121,7 +122,7 @@ def lint_project(
         summaries[result.path] = result.summaries
         stats.count(result)
         if cache is not None and result.path in digests:
-            cache.put(result.path, digests[result.path], result.diagnostics, result.summaries)
+            cache.put(result.path, digests[result.path], result.diagnostics, result.summaries, stamps.get(result.path))
     stats.per_file_seconds = time.perf_counter() - started
     if project:
         started = time.perf_counter()
@@ -160,17 +161,23 @@ def lint_project(
     return diagnostics
 
 
-def _from_cache(files, cache: ResultCache, digests, diagnostics) -> list[str]:
+def _from_cache(files, cache: ResultCache, digests, diagnostics, stamps) -> list[str]:
     """Takes what the cache has for `files` (into `diagnostics`, and the content hash of every
-    readable file `digests` does not have into it); returns the files that must be linted."""
-    from asynclint.cache import content_hash
+    readable file `digests` does not have into it); returns the files that must be linted.
+    A file whose size and modification time are those stored with its entry is not read (its
+    stored hash stands); of the others, the stamp taken before reading goes into `stamps`."""
+    from asynclint.cache import content_hash, file_stamp
 
     to_lint = []
     for path in files:
         digest = digests.get(path)
         if digest is None:
             try:
-                digest = content_hash(Path(path).read_bytes())
+                stamp = file_stamp(os.stat(path))
+                digest = cache.digest_if_unchanged(path, stamp)
+                if digest is None:
+                    digest = content_hash(Path(path).read_bytes())
+                stamps[path] = stamp
             except OSError:
                 to_lint.append(path)  # the engine reports why it cannot be read
                 continue
