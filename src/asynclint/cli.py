@@ -32,7 +32,13 @@ def _stops_on_signals(command):
                 return command(*args, **kwargs)
         except interrupts.Stopped as stopped:
             click.echo(f"asynclint: stopped by {signal.Signals(stopped.signum).name}", err=True)
-            sys.exit(128 + stopped.signum)
+            # Exit without the interpreter's exit handlers: nothing of ours is left to finish
+            # (files are written whole or not at all, the pool's workers are already killed),
+            # and the handler that joins a killed pool's manager thread could print a traceback
+            # when that thread met the pool's closed pipe ("Bad file descriptor").
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(128 + stopped.signum)
 
     return run
 
