@@ -41,3 +41,12 @@ def test_demo_reports_exactly_the_planted_findings_of_existing_rules():
 def test_sync_cli_module_of_the_demo_is_clean():
     completed = in_process("check", "examples/shop/cli.py", "--no-cache", cwd=REPO)
     assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_the_readmes_sample_run_ends_as_the_real_run_does():
+    # The README shows the first command's output: its summary lines must be what the run prints.
+    completed = in_process("check", "examples/", "--no-cache", "--color", "never", cwd=REPO)
+    summary = [line for line in completed.stdout.splitlines() if line.startswith(("Found ", "[*] ", "("))]
+    assert summary, completed.stdout
+    readme = (REPO / "README.md").read_text(encoding="utf-8").splitlines()
+    assert all(line in readme for line in summary), summary
