@@ -36,7 +36,7 @@ class SitePlace:
     """Where a position a `SiteReport` shows came from: the `rank`-th call (attribute) of the
     file, as `analysis.sourceorder` counts them, among `counts` (calls, attributes); `rank` is
     None when the site has none. The pipeline checks a cached report against a file edited
-    since by placing the site again (see `pipeline._still_placed`)."""
+    since by placing the site again (see `pipeline._still_holds`)."""
 
     path: str
     rank: tuple[bool, int, str] | None  # (is an attribute, rank, last name), as FileSummary.rank_of
