@@ -61,6 +61,11 @@ def file_stamp(status: os.stat_result) -> list[int] | None:
     return [status.st_size, status.st_mtime_ns]
 
 
+def holds_results(directory: Path, fingerprint: str) -> bool:
+    """Whether a run has written results under `directory` for this config fingerprint."""
+    return (directory / fingerprint).is_dir()
+
+
 def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 

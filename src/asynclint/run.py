@@ -626,12 +626,13 @@ def check_tables(config: Config, cache_dir: Path | None, use_cache: bool) -> Non
 
 
 def _cache_written(config: Config, cache_dir: Path | None) -> bool:
+    from asynclint.cache import holds_results
+
     try:
         fingerprint = config.fingerprint()
     except (OSError, ImportError):  # rules/ is missing: loading the tables says so
         return False
-    # cache.py: everything for one fingerprint lives under <cache dir>/<fingerprint>/.
-    return (_cache_directory(config, cache_dir) / fingerprint).is_dir()
+    return holds_results(_cache_directory(config, cache_dir), fingerprint)
 
 
 def _open_cache(config: Config, cache_dir: Path | None):
