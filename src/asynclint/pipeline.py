@@ -144,7 +144,7 @@ def lint_project(
                 for path in paths:
                     if path not in summaries and path in digests:
                         summaries[path] = cache.summaries(path, digests[path])
-            record = _project_phase(config, paths, summaries, jobs, cache, sources, digests, current, overlay, report_error)
+            record = _project_phase(config, paths, summaries, jobs, cache, sources, digests, current, report_error)
             # A result made with an overlay is kept by a cache in memory (the language server's:
             # the next keystroke asks for it again), not on disk: there, standard input's buffers
             # (a run per keystroke or save in some editors) would evict the whole project's
@@ -191,7 +191,7 @@ def _from_cache(files, cache: ResultCache, digests, diagnostics, stamps) -> list
 
 
 def _project_phase(
-    config, paths, summaries, jobs, cache, sources, digests, current, overlay, report_error
+    config, paths, summaries, jobs, cache, sources, digests, current, report_error
 ) -> ProjectRecord | None:
     """The project phase's reports, with the content hashes (`current`) of the files they
     depend on beyond their summaries; None when it failed (and `report_error` was told)."""
@@ -202,10 +202,10 @@ def _project_phase(
     # The hashes of what is on disk only: a summary the phase completes (a site placed) is
     # stored for the content it was made from, and an overlay file's is not what is on disk
     # (the language server's index has the saved file's hash).
-    saved = {path: digest for path, digest in digests.items() if path not in overlay}
+    saved = {path: digest for path, digest in digests.items() if path not in sources.overlay}
     try:
         with fewer_collections():
-            reports, read = run_project_checks(config, paths, summaries, jobs, cache, sources, saved, overlay)
+            reports, read = run_project_checks(config, paths, summaries, jobs, cache, sources, saved)
     except Exception as exc:  # noqa: BLE001 - a failed project phase must not lose every file's findings
         if os.environ.get("ASYNCLINT_DEBUG"):
             raise

@@ -27,13 +27,14 @@ class Sources:
     text (an editor's buffer) where there is one, else the file on disk, read once."""
 
     def __init__(self, overlay: dict[str, str] | None = None) -> None:
-        self._overlay = overlay or {}
+        # path -> text that stands for the file instead of what is on disk (an editor's buffer)
+        self.overlay = overlay or {}
         self._texts: dict[str, str | None] = {}
 
     def text(self, path: str) -> str | None:
         """The file's source as it is now (None when it cannot be read or decoded)."""
-        if path in self._overlay:
-            return self._overlay[path]
+        if path in self.overlay:
+            return self.overlay[path]
         if path not in self._texts:
             from asynclint.sourcefile import UncheckableSource, decode
 
@@ -56,7 +57,6 @@ class Project:
         cache: ResultCache | None,
         sources: Sources,
         digests: dict[str, str],
-        overlay: dict[str, str] | None = None,
     ) -> None:
         from asynclint.engine import followed_codes
 
@@ -71,8 +71,7 @@ class Project:
         self._cache = cache
         self._sources = sources
         self._digests = dict(digests)  # path -> content hash of the file a summary was made from
-        # path -> text that stands for the file instead of what is on disk (an editor's buffer)
-        self._overlay = overlay or {}
+        self._overlay = sources.overlay
         # path -> content hash of each file on disk summarized on demand (None: unreadable):
         # the project phase's result depends on their contents, not only on phase 1's summaries.
         self.read_on_demand: dict[str, str | None] = {}
@@ -154,17 +153,16 @@ def run_project_checks(
     cache: ResultCache | None,
     sources: Sources,
     digests: dict[str, str],
-    overlay: dict[str, str] | None = None,
 ) -> tuple[list[SiteReport], dict[str, str | None]]:
     """Phase 2 of every enabled project-wide check: their reports, and the content hash of
     each file they had summarized on demand. `summaries`: path -> {code: summary}; `digests`:
-    path -> content hash, of the files on disk; `overlay`: path -> the text that stands for
-    that file (see `pipeline.lint_project`)."""
+    path -> content hash, of the files on disk; `sources`: the files' texts, an overlay's
+    (see `pipeline.lint_project`) where it stands for the file."""
     found: list[SiteReport] = []
     read: dict[str, str | None] = {}
     for code in project_codes(config):
         of_code = {path: by_code[code] for path, by_code in summaries.items() if code in by_code}
-        project = Project(config, code, paths, of_code, jobs, cache, sources, digests, overlay)
+        project = Project(config, code, paths, of_code, jobs, cache, sources, digests)
         found += RULES[code].check.check_project(project)
         read.update(project.read_on_demand)
     return found, read
