@@ -10,20 +10,25 @@ import subprocess
 from pathlib import Path
 
 
+def cli_runner():
+    """click's test runner, keeping the command's standard error apart from its output."""
+    from click.testing import CliRunner
+
+    try:
+        return CliRunner(mix_stderr=False)  # click 8.1 mixes stderr into stdout by default
+    except TypeError:  # click 8.2 keeps them apart, and has no such parameter
+        return CliRunner()
+
+
 def in_process(
     *args: str, cwd: Path, stdin: bytes | str | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess:
     """`asynclint ARGS` from `cwd`, as `run_asynclint` runs it: no ASYNCLINT_* variable and no
     colour variable unless `env` sets one. A crash (any exception but the command's own exit)
     fails the test."""
-    from click.testing import CliRunner
-
     from asynclint.cli import cli
 
-    try:
-        runner = CliRunner(mix_stderr=False)  # click 8.1 mixes stderr into stdout by default
-    except TypeError:  # click 8.2 keeps them apart, and has no such parameter
-        runner = CliRunner()
+    runner = cli_runner()
     unset = [name for name in os.environ if name.startswith("ASYNCLINT_")]
     unset += ["NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE"]
     here = os.getcwd()

@@ -234,15 +234,10 @@ def breaking(request, tmp_path, monkeypatch):
 
 
 def _run(*args: str, stdin: bytes | None = None):
-    from click.testing import CliRunner
-
     from asynclint.cli import cli
+    from cli_in_process import cli_runner
 
-    try:
-        runner = CliRunner(mix_stderr=False)  # click 8.1 mixes stderr into stdout by default
-    except TypeError:  # click 8.2 keeps them apart, and has no such parameter
-        runner = CliRunner()
-    result = runner.invoke(cli, ["check", "--no-cache", "--jobs", "1", *args], input=stdin)
+    result = cli_runner().invoke(cli, ["check", "--no-cache", "--jobs", "1", *args], input=stdin)
     assert isinstance(result.exception, SystemExit), result.exception  # no crash
     return result
 

@@ -7,9 +7,9 @@ import json
 import textwrap
 
 import pytest
-from click.testing import CliRunner
 
 from asynclint.cli import cli
+from cli_in_process import cli_runner
 
 APP = textwrap.dedent(
     """\
@@ -37,11 +37,7 @@ def project(tmp_path, monkeypatch):
 
 
 def _check(*args: str):
-    try:
-        runner = CliRunner(mix_stderr=False)  # click 8.1 mixes stderr into stdout by default
-    except TypeError:  # click 8.2 keeps them apart, and has no such parameter
-        runner = CliRunner()
-    return runner.invoke(cli, ["check", "--no-cache", *args])
+    return cli_runner().invoke(cli, ["check", "--no-cache", *args])
 
 
 def _found(result) -> list[tuple[int, str]]:
