@@ -66,3 +66,16 @@ def test_the_engine_tracks_locks_only_when_an_enabled_rule_reads_them(tmp_path, 
     assert judged == []
     Linter(Config(root=tmp_path, select=("ASY100", "ASY201"))).lint_text(text, "m.py")
     assert judged
+
+
+def test_a_file_linted_alone_places_its_noqa_sites_above_code_too_deep_to_generate(tmp_path):
+    # In a file with a noqa, ASY109 places its sync functions' blocking calls with libcst's
+    # positions when the file is linted alone (standard input, the editor, --fix): that must
+    # not generate the deep sum below them, which libcst's recursive code generation cannot
+    # (the fuzzer found the file reported as ASY001 once `--add-noqa` had run on it).
+    deep = " + ".join(["1"] * 500)
+    text = (
+        "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n\n\n"
+        f"async def handler(url):\n    requests.head(url)  # noqa: ASY101\n\n\nTOTAL = {deep}\n"
+    )
+    assert Linter(Config(root=tmp_path)).lint_text(text, "m.py") == []

@@ -100,7 +100,8 @@ def node_ranges(module, nodes, anchors: dict | None = None, text: str | None = N
     A node with an anchor (`{node: (def or class around it, indents of the blocks around
     that)}`, from Context.placement_anchor) is placed by generating the anchor's code alone
     and finding that text in the file; anything else, or an anchor whose text is not found
-    exactly once, is placed by generating the whole file.
+    exactly once, is placed by generating the file up to the top-level statement that holds
+    the last such node.
     `text`: the source the module was parsed from (generated again when not given).
 
     Cost: `MetadataWrapper.resolve` walks the tree once besides generating its code, and the
@@ -122,9 +123,29 @@ def node_ranges(module, nodes, anchors: dict | None = None, text: str | None = N
             text = module.code if text is None else text
             source = text, line_offsets(text)
         placed.update(_place_through_anchor(module, source, anchor, indents, group))
-    if any(node not in placed for node in nodes):
-        placed.update(_ranges(module))
+    rest = [node for node in nodes if node not in placed]
+    if rest:
+        placed.update(_ranges_through(module, rest))
     return {node: placed[node] for node in nodes}
+
+
+def _ranges_through(module, nodes) -> dict:
+    """PositionProvider's ranges for the module's top-level statements up to the last one that
+    holds one of `nodes`. Nothing before a statement depends on the code after it, which is not
+    generated: it may be nested too deeply for libcst's recursive code generation (a long
+    arithmetic chain at the end of a file) while the nodes wanted lie above it."""
+    from asynclint.analysis.tree import children
+
+    wanted = {id(node) for node in nodes}
+    for index, statement in enumerate(module.body):
+        pending = [statement]  # a stack, not recursion: the statement may be that deep
+        while pending and wanted:
+            node = pending.pop()
+            wanted.discard(id(node))
+            pending.extend(children(node))
+        if not wanted:
+            return _ranges(module.with_changes(body=module.body[: index + 1]))
+    return _ranges(module)
 
 
 def _ranges(module) -> dict:
